@@ -1,0 +1,2 @@
+package io.dams.launcher;
+public final class DamsCommand { public static void main(String[] a) {} }
