@@ -54,7 +54,7 @@ public final class RegistrySerdes {
         config.put(SerdeConfig.ENABLE_HEADERS, false);
         config.put(SerdeConfig.USE_ID, "contentId");
         config.put(SerdeConfig.AUTO_REGISTER_ARTIFACT, true);
-        config.put(SerdeConfig.AUTO_REGISTER_ARTIFACT_IF_EXISTS, "FIND_OR_CREATE_VERSION");
+        config.put(SerdeConfig.AUTO_REGISTER_ARTIFACT_IF_EXISTS, "RETURN_OR_UPDATE");
         config.put(AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true);
         return config;
     }

@@ -1,0 +1,77 @@
+package io.dams.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class DamsCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        CommandLine cli = DamsCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldAnswerHelpForEverySubcommand() {
+        List<List<String>> paths = new ArrayList<>();
+        collect(DamsCommand.commandLine(), new ArrayList<>(), paths);
+        assertThat(paths).extracting(p -> String.join(" ", p))
+                .contains("", "demo", "topics", "topics list", "topics tail", "topics fix");
+
+        for (List<String> path : paths) {
+            List<String> args = new ArrayList<>(path);
+            args.add("--help");
+            Run run = run(args.toArray(String[]::new));
+            assertThat(run.exitCode()).as(String.join(" ", args)).isZero();
+            assertThat(run.out()).as(String.join(" ", args)).startsWith("Usage: dams");
+        }
+    }
+
+    @Test
+    void shouldSayInOneLineThatNoDemoRunsOnTheDataDirectory() {
+        Run run = run("topics", "list", "--data-dir", tmp.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err().strip()).isEqualTo("dams: no DAMS is running on data directory " + tmp
+                + "; start one with `./dams demo --data-dir " + tmp + "` or name a cluster with --bootstrap HOST:PORT");
+    }
+
+    @Test
+    void shouldRejectAnUnknownOptionWithUsage() {
+        Run run = run("demo", "--no-such-option");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Unknown option: '--no-such-option'");
+    }
+
+    private static void collect(CommandLine cli, List<String> path, List<List<String>> out) {
+        if (!cli.getCommandName().equals("help")) {
+            out.add(List.copyOf(path));
+        }
+        cli.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals("help")) {
+                List<String> next = new ArrayList<>(path);
+                next.add(name);
+                collect(sub, next, out);
+            }
+        });
+    }
+}
