@@ -10,6 +10,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,11 +39,7 @@ public final class PostgresServer implements AutoCloseable {
     public static PostgresServer start(Path dataDir, Path binariesDir, int port) {
         PortGuard.requireFree("127.0.0.1", port, "PostgreSQL", "--postgres-port");
         int chosen = port == 0 ? PortGuard.freePort("127.0.0.1") : port;
-        Path pidFile = dataDir.resolve("postmaster.pid");
-        if (Files.exists(pidFile)) {
-            // Left behind by a platform that was killed; PostgreSQL refuses to start while it names a live server.
-            LOG.info("PostgreSQL data in {} was not shut down cleanly; recovering", dataDir);
-        }
+        stopLeftover(dataDir);
         try {
             Files.createDirectories(binariesDir);
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
@@ -77,6 +77,42 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /**
+     * PostgreSQL runs as a daemon, so a platform that was killed leaves its server running on our data directory, and
+     * a new one would refuse to start beside it. Stop that server first: its clients died with the platform.
+     */
+    static void stopLeftover(Path dataDir) {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        Optional<ProcessHandle> leftover;
+        try {
+            leftover = Files.readAllLines(pidFile).stream().findFirst().map(String::strip)
+                    .flatMap(pid -> pid.matches("\\d+") ? ProcessHandle.of(Long.parseLong(pid)) : Optional.empty())
+                    .filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+        } catch (IOException e) {
+            throw new PlatformException("cannot read " + pidFile + ": " + e.getMessage(), e);
+        }
+        if (leftover.isEmpty()) {
+            return; // a stale file from a crash: PostgreSQL recovers from it by itself
+        }
+        ProcessHandle postmaster = leftover.get();
+        LOG.info("stopping PostgreSQL (pid {}) left running on {} by an earlier run", postmaster.pid(), dataDir);
+        postmaster.destroy();
+        try {
+            postmaster.onExit().get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            postmaster.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PlatformException("interrupted while stopping a leftover PostgreSQL", e);
+        } catch (ExecutionException e) {
+            throw new PlatformException("cannot stop the PostgreSQL left running on " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
     private void createDatabaseIfMissing() throws SQLException {
         try (Connection connection = postgres.getPostgresDatabase().getConnection();
              Statement statement = connection.createStatement()) {
@@ -92,6 +128,6 @@ public final class PostgresServer implements AutoCloseable {
         while (root.getCause() != null) {
             root = root.getCause();
         }
-        return root.getMessage();
+        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
     }
 }

@@ -39,7 +39,6 @@ public final class SchemaRegistryServer implements AutoCloseable {
     static final String HOST = "127.0.0.1";
     static final String LOG_FILE = "registry.log";
     static final String PID_FILE = "registry.pid";
-    private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final int LOG_LINES_IN_ERRORS = 10;
