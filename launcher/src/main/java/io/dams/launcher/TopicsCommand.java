@@ -89,21 +89,21 @@ final class TopicsCommand implements Runnable {
                         : await(admin.describeTopics(names).allTopicNames(), target);
                 List<Topic<?, ?>> present = Topics.ALL.stream().filter(t -> names.contains(t.name())).toList();
                 List<TopicBootstrap.Difference> differences = new TopicBootstrap(admin, (short) 1).differences(present);
-                out.printf("%-28s %10s %-8s %-9s %-14s %s%n", "TOPIC", "PARTITIONS", "POLICY", "RETENTION",
+                out.printf("%-28s %10s %-8s %-9s %-16s %s%n", "TOPIC", "PARTITIONS", "POLICY", "RETENTION",
                         "VALUE", "STATUS");
                 for (Topic<?, ?> topic : Topics.ALL) {
                     TopicDescription d = descriptions.get(topic.name());
                     List<String> problems = differences.stream().filter(x -> x.topic().equals(topic.name()))
                             .map(x -> x.setting() + " is " + x.actual()).toList();
                     String status = d == null ? "missing" : problems.isEmpty() ? "ok" : String.join(", ", problems);
-                    out.printf("%-28s %10s %-8s %-9s %-14s %s%n", topic.name(),
+                    out.printf("%-28s %10s %-8s %-9s %-16s %s%n", topic.name(),
                             d == null ? "-" : d.partitions().size(), topic.cleanupPolicy().config(),
                             topic.retention().map(r -> r.toDays() + "d").orElse("-"),
                             topic.valueType().getSimpleName(), status);
                 }
                 for (String name : names) {
                     if (Topics.byName(name).isEmpty()) {
-                        out.printf("%-28s %10d %-8s %-9s %-14s %s%n", name, descriptions.get(name).partitions().size(),
+                        out.printf("%-28s %10d %-8s %-9s %-16s %s%n", name, descriptions.get(name).partitions().size(),
                                 "", "", "", "not in the catalogue");
                     }
                 }
