@@ -1,6 +1,8 @@
 package io.dams.launcher;
 
 import io.dams.embedded.PlatformException;
+import io.dams.runtime.config.ConfigException;
+import java.io.UncheckedIOException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = DamsCommand.Version.class,
         description = "DAMS, the Distributed Asset Monitoring System.",
-        subcommands = {DemoCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TopicsCommand.class, CertsCommand.class, BridgeCommand.class, AgentCommand.class,
+            CommandLine.HelpCommand.class})
 public final class DamsCommand implements Runnable {
 
     @CommandLine.Spec
@@ -25,10 +28,15 @@ public final class DamsCommand implements Runnable {
     /** The configured command line; tests execute it in-process. */
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new DamsCommand());
-        // An operator's error is one line, not a stack trace.
+        // An operator's error is one line, not a stack trace (DAMS_DEBUG=1 shows the trace too).
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof PlatformException) {
+            if (e instanceof PlatformException || e instanceof ConfigException || e instanceof IllegalStateException
+                    || e instanceof UncheckedIOException || e instanceof IllegalArgumentException) {
                 commandLine.getErr().println("dams: " + e.getMessage());
+                if (System.getenv("DAMS_DEBUG") != null) {
+                    e.printStackTrace(commandLine.getErr());
+                }
+                commandLine.getErr().flush();
                 return 1;
             }
             throw e;

@@ -82,8 +82,16 @@ public final class ConfigLoader<T> {
         return load(file, System.getenv());
     }
 
-    /** Loads {@code file} (may be null: defaults only) with overrides from {@code environment}. */
+    /** Loads {@code file} (may be null: defaults only) with overrides from {@code environment}, and validates. */
     public T load(Path file, Map<String, String> environment) {
+        return load(file, environment, true);
+    }
+
+    /**
+     * Loads {@code file} with overrides from {@code environment}; {@code validate} false skips the checks, e.g. to show
+     * an operator an incomplete configuration.
+     */
+    public T load(Path file, Map<String, String> environment, boolean validate) {
         ObjectNode tree = yaml.valueToTree(defaults);
         if (file != null) {
             try {
@@ -114,7 +122,7 @@ public final class ConfigLoader<T> {
         } catch (IOException e) {
             throw new ConfigException("cannot read the configuration: " + e.getMessage(), e);
         }
-        if (config instanceof Validated validated) {
+        if (validate && config instanceof Validated validated) {
             validated.validate();
         }
         return config;

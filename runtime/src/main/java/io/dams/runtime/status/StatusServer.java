@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -62,11 +61,11 @@ public final class StatusServer implements AutoCloseable {
      * Starts serving on {@code host:port} (port 0 picks a free one).
      *
      * @param health    the body of {@code /healthz}; a map with {@code "status": "ok"} answers 200, anything else 503
-     * @param registry  the meter registry whose scrape {@code /metrics} returns
+     * @param metrics   the body of {@code /metrics} in Prometheus text, e.g. {@code registry::scrape}
      * @param routes    extra routes by path
      */
     public static StatusServer start(String host, int port, Supplier<Map<String, Object>> health,
-                                     PrometheusMeterRegistry registry, Map<String, Route> routes) {
+                                     Supplier<String> metrics, Map<String, Route> routes) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 16);
@@ -82,7 +81,7 @@ public final class StatusServer implements AutoCloseable {
         }));
         server.createContext("/metrics", handler((method, body) ->
                 new Response(200, "text/plain; version=0.0.4; charset=utf-8",
-                        registry.scrape().getBytes(StandardCharsets.UTF_8))));
+                        metrics.get().getBytes(StandardCharsets.UTF_8))));
         routes.forEach((path, route) -> server.createContext(path, handler(route)));
         // One thread: scrapes and health checks are rare and cheap; no pool to pay for in an agent.
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> {

@@ -1,0 +1,149 @@
+package io.dams.bridge;
+
+import io.dams.bridge.forward.KafkaForwarder;
+import io.dams.bridge.ingest.AssetRegistrar;
+import io.dams.bridge.ingest.IngestService;
+import io.dams.bridge.ingest.PeerIdentityInterceptor;
+import io.dams.bridge.validation.BatchDeduplicator;
+import io.dams.bridge.validation.BatchValidator;
+import io.dams.runtime.status.StatusServer;
+import io.dams.runtime.tls.MutualTls;
+import io.dams.runtime.tls.TlsFiles;
+import io.dams.schemas.serde.RegistrySerdes;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateExpiredException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The regional hub: accepts batches from agents over mutual TLS, validates them, and forwards them to Kafka, spooling
+ * to disk while Kafka is unreachable. Serves {@code /healthz} and {@code /metrics} on its status port.
+ */
+public final class EdgeBridge implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeBridge.class);
+
+    private final Server server;
+    private final StatusServer status;
+    private final List<AutoCloseable> parts;
+
+    private EdgeBridge(Server server, StatusServer status, List<AutoCloseable> parts) {
+        this.server = server;
+        this.status = status;
+        this.parts = parts;
+    }
+
+    /** Starts the bridge; on failure, whatever was started is stopped again. */
+    public static EdgeBridge start(BridgeConfig config, Clock clock) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        List<AutoCloseable> parts = new ArrayList<>();
+        try {
+            Files.createDirectories(config.dataDir());
+            Counter untrusted = refusal(registry, "untrusted_certificate");
+            Counter expired = refusal(registry, "expired_certificate");
+            MutualTls tls = add(parts, MutualTls.server(new TlsFiles(config.tls().certFile(), config.tls().keyFile(),
+                    config.tls().caFile()), config.tls().refresh(), e -> (isExpiry(e) ? expired : untrusted).increment()));
+            KafkaForwarder forwarder = add(parts, KafkaForwarder.start(config.kafka(), registry));
+            BatchDeduplicator deduplicator = add(parts, BatchDeduplicator.open(config.dataDir().resolve("dedupe.mv"), registry));
+            BatchValidator validator = new BatchValidator(config.validation(), clock, registry);
+            AssetRegistrar registrar = add(parts, new AssetRegistrar(config.kafka().bootstrapServers(),
+                    new RegistrySerdes(config.kafka().registryUrl()), clock));
+            IngestService service = new IngestService(validator, deduplicator, forwarder, registrar, clock, registry);
+
+            Server server = NettyServerBuilder
+                    .forAddress(new InetSocketAddress(config.listen().host(), config.listen().port()))
+                    .sslContext(tls.context())
+                    .addService(ServerInterceptors.intercept(service,
+                            new PeerIdentityInterceptor(config.trustDomain(), config.region(), registry)))
+                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    .build()
+                    .start();
+            parts.add(() -> {
+                server.shutdown();
+                if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                    server.shutdownNow();
+                }
+            });
+            StatusServer status = add(parts, StatusServer.start(config.status().host(), config.status().port(),
+                    () -> health(forwarder), registry::scrape, Map.of()));
+            LOG.info("edge bridge for region {} listening on {}:{} (status on {}:{})", config.region(),
+                    config.listen().host(), server.getPort(), config.status().host(), status.port());
+            return new EdgeBridge(server, status, parts);
+        } catch (IOException e) {
+            closeAll(parts);
+            throw new UncheckedIOException("cannot start the bridge: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeAll(parts);
+            throw e;
+        }
+    }
+
+    /** The port agents connect to. */
+    public int port() {
+        return server.getPort();
+    }
+
+    public int statusPort() {
+        return status.port();
+    }
+
+    @Override
+    public void close() {
+        closeAll(parts);
+    }
+
+    private static Map<String, Object> health(KafkaForwarder forwarder) {
+        Map<String, Object> health = new LinkedHashMap<>();
+        health.put("status", "ok");
+        health.putAll(forwarder.health());
+        return health;
+    }
+
+    /** The JDK reports an expired certificate inside a path validation failure; find it anywhere in the chain. */
+    static boolean isExpiry(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CertificateExpiredException) {
+                return true;
+            }
+            if (t instanceof CertPathValidatorException v && v.getReason() == CertPathValidatorException.BasicReason.EXPIRED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Counter refusal(PrometheusMeterRegistry registry, String reason) {
+        return Counter.builder("dams.bridge.auth.refused").tag("reason", reason).register(registry);
+    }
+
+    private static <T extends AutoCloseable> T add(List<AutoCloseable> parts, T part) {
+        parts.add(part);
+        return part;
+    }
+
+    private static void closeAll(List<AutoCloseable> parts) {
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            try {
+                parts.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("{} did not stop cleanly: {}", parts.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

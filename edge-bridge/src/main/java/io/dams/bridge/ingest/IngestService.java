@@ -1,0 +1,202 @@
+package io.dams.bridge.ingest;
+
+import io.dams.bridge.forward.KafkaForwarder;
+import io.dams.bridge.validation.BatchDeduplicator;
+import io.dams.bridge.validation.BatchValidator;
+import io.dams.bridge.validation.Validation;
+import io.dams.runtime.tls.SpiffeId;
+import io.dams.schemas.avro.MetricBatch;
+import io.dams.schemas.ingest.v1.Ack;
+import io.dams.schemas.ingest.v1.Batch;
+import io.dams.schemas.ingest.v1.IngestGrpc;
+import io.dams.schemas.ingest.v1.RegisterRequest;
+import io.dams.schemas.ingest.v1.RegisterResponse;
+import io.dams.schemas.ingest.v1.Sample;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ingest API: batches from authenticated agents are checked against the sender's identity, deduplicated,
+ * validated sample by sample, and acknowledged once they are durable at the hub (in Kafka or in the spool).
+ */
+public final class IngestService extends IngestGrpc.IngestImplBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
+
+    private final BatchValidator validator;
+    private final BatchDeduplicator deduplicator;
+    private final KafkaForwarder forwarder;
+    private final AssetRegistrar registrar;
+    private final Clock clock;
+    private final AtomicInteger connected = new AtomicInteger();
+    private final Counter denied;
+    private final Counter batchesAccepted;
+    private final Counter batchesRejected;
+    private final Counter forwardFailures;
+
+    public IngestService(BatchValidator validator, BatchDeduplicator deduplicator, KafkaForwarder forwarder,
+                         AssetRegistrar registrar, Clock clock, MeterRegistry registry) {
+        this.validator = validator;
+        this.deduplicator = deduplicator;
+        this.forwarder = forwarder;
+        this.registrar = registrar;
+        this.clock = clock;
+        registry.gauge("dams.bridge.connected.agents", connected);
+        this.denied = PeerIdentityInterceptor.refusals(registry, "other_asset");
+        this.batchesAccepted = Counter.builder("dams.bridge.batches").tag("result", "accepted").register(registry);
+        this.batchesRejected = Counter.builder("dams.bridge.batches").tag("result", "rejected").register(registry);
+        this.forwardFailures = Counter.builder("dams.bridge.batches").tag("result", "failed").register(registry);
+    }
+
+    @Override
+    public StreamObserver<Batch> publish(StreamObserver<Ack> responses) {
+        SpiffeId peer = PeerIdentityInterceptor.PEER.get();
+        connected.incrementAndGet();
+        return new AgentStream(peer, responses);
+    }
+
+    @Override
+    public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
+        SpiffeId peer = PeerIdentityInterceptor.PEER.get();
+        var asset = request.getAsset();
+        if (!asset.getAssetId().equals(peer.name()) || !asset.getRegion().equals(peer.region())) {
+            denied.increment();
+            response.onError(Status.PERMISSION_DENIED.withDescription(peer + " may not register asset '"
+                    + asset.getAssetId() + "' in region '" + asset.getRegion() + "'").asRuntimeException());
+            return;
+        }
+        registrar.register(asset).whenComplete((created, error) -> {
+            if (error != null) {
+                response.onError(Status.UNAVAILABLE.withDescription("cannot record the registration now: "
+                        + error.getMessage()).asRuntimeException());
+            } else {
+                response.onNext(RegisterResponse.newBuilder().setAssetId(asset.getAssetId()).setCreated(created).build());
+                response.onCompleted();
+            }
+        });
+    }
+
+    /** One agent's Publish stream. gRPC delivers its messages one at a time; acks come back from other threads. */
+    private final class AgentStream implements StreamObserver<Batch> {
+        private final SpiffeId peer;
+        private final StreamObserver<Ack> responses;
+        private final AtomicInteger inFlight = new AtomicInteger();
+        private volatile boolean halfClosed;
+        private volatile boolean ended;
+
+        AgentStream(SpiffeId peer, StreamObserver<Ack> responses) {
+            this.peer = peer;
+            this.responses = responses;
+        }
+
+        @Override
+        public void onNext(Batch batch) {
+            if (ended) {
+                return;
+            }
+            if (!batch.getAssetId().equals(peer.name()) || !batch.getRegion().equals(peer.region())) {
+                denied.increment();
+                LOG.warn("refused a batch for asset '{}' in region '{}' from {}", batch.getAssetId(),
+                        batch.getRegion(), peer);
+                end(Status.PERMISSION_DENIED.withDescription(peer + " may not publish for asset '"
+                        + batch.getAssetId() + "' in region '" + batch.getRegion() + "'"));
+                return;
+            }
+            // Keyed by the certified asset as well, so that one agent cannot mask another's batches.
+            String agentKey = peer.name() + "/" + batch.getAgentId();
+            long seq = batch.getSeq();
+            if (!deduplicator.firstTime(agentKey, seq)) {
+                send(Ack.newBuilder().setSeq(seq).setDuplicate(true).build());
+                return;
+            }
+            Validation validation = validator.validate(batch, batch.getSerializedSize());
+            Ack.Builder ack = Ack.newBuilder().setSeq(seq).setAccepted(validation.accepted().size())
+                    .setRejected(validation.rejectedCount()).addAllRejections(validation.rejections());
+            if (validation.accepted().isEmpty()) {
+                batchesRejected.increment();
+                deduplicator.accepted(agentKey, seq);
+                send(ack.build());
+                return;
+            }
+            inFlight.incrementAndGet();
+            forwarder.forward(toRecord(batch, validation.accepted(), clock.millis())).whenComplete((durability, error) -> {
+                if (error != null) {
+                    deduplicator.failed(agentKey, seq);
+                    forwardFailures.increment();
+                    LOG.warn("could not make batch {} of {} durable: {}", seq, peer, error.getMessage());
+                    end(Status.UNAVAILABLE.withDescription("the hub cannot store batches now; retry"));
+                } else {
+                    deduplicator.accepted(agentKey, seq);
+                    batchesAccepted.increment();
+                    send(ack.build());
+                }
+                if (inFlight.decrementAndGet() == 0 && halfClosed) {
+                    end(Status.OK);
+                }
+            });
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            // The agent went away; what it sent is acked or not, and it will replay what was not.
+            ended = true;
+            connected.decrementAndGet();
+        }
+
+        @Override
+        public void onCompleted() {
+            halfClosed = true;
+            if (inFlight.get() == 0) {
+                end(Status.OK);
+            }
+        }
+
+        private void send(Ack ack) {
+            synchronized (responses) {
+                if (!ended) {
+                    responses.onNext(ack);
+                }
+            }
+        }
+
+        private void end(Status status) {
+            synchronized (responses) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                connected.decrementAndGet();
+                if (status.isOk()) {
+                    responses.onCompleted();
+                } else {
+                    responses.onError(status.asRuntimeException());
+                }
+            }
+        }
+    }
+
+    /** The Kafka record of a batch: its accepted samples, stamped with the time the hub took it. */
+    static MetricBatch toRecord(Batch batch, List<Sample> accepted, long receivedAt) {
+        List<io.dams.schemas.avro.Sample> samples = new ArrayList<>(accepted.size());
+        for (Sample s : accepted) {
+            samples.add(new io.dams.schemas.avro.Sample(s.getName(), s.getLabelsMap(), s.getTimestampMs(), s.getValue()));
+        }
+        return MetricBatch.newBuilder()
+                .setAssetId(batch.getAssetId())
+                .setAgentId(batch.getAgentId())
+                .setSeq(batch.getSeq())
+                .setRegion(batch.getRegion())
+                .setSentAt(batch.getSentAtMs())
+                .setReceivedAt(receivedAt)
+                .setSamples(samples)
+                .build();
+    }
+}

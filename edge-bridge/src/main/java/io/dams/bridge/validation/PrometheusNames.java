@@ -1,0 +1,61 @@
+package io.dams.bridge.validation;
+
+/**
+ * The Prometheus syntax of metric and label names, checked char by char: this runs for every sample on the ingest hot
+ * path, where a regex would cost a matcher allocation and several times the time.
+ */
+final class PrometheusNames {
+
+    private PrometheusNames() {
+    }
+
+    /** {@code [a-zA-Z_:][a-zA-Z0-9_:]*}, non-empty. */
+    static boolean isMetricName(String name) {
+        int length = name.length();
+        if (length == 0) {
+            return false;
+        }
+        char first = name.charAt(0);
+        if (!isLetter(first) && first != '_' && first != ':') {
+            return false;
+        }
+        for (int i = 1; i < length; i++) {
+            char c = name.charAt(i);
+            if (!isLetter(c) && !isDigit(c) && c != '_' && c != ':') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code [a-zA-Z_][a-zA-Z0-9_]*}, non-empty, and not starting with {@code __} (reserved for Prometheus itself). */
+    static boolean isLabelName(String name) {
+        int length = name.length();
+        if (length == 0) {
+            return false;
+        }
+        char first = name.charAt(0);
+        if (!isLetter(first) && first != '_') {
+            return false;
+        }
+        if (first == '_' && length > 1 && name.charAt(1) == '_') {
+            return false;
+        }
+        for (int i = 1; i < length; i++) {
+            char c = name.charAt(i);
+            if (!isLetter(c) && !isDigit(c) && c != '_') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ASCII only: Character.isLetter would admit 'é' and friends, which Prometheus refuses.
+    private static boolean isLetter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+}
