@@ -19,7 +19,7 @@ one_run() {
   local t0 t_ready t_stop
   t0=$(date +%s%N)
   XDG_CACHE_HOME="$cache" DAMS_SKIP_BUILD=0 ./dams demo --data-dir "$data_dir" \
-    --kafka-port 0 --controller-port 0 --registry-port 0 --postgres-port 0 >"$log" 2>&1 &
+    --kafka-port 0 --controller-port 0 --registry-port 0 --postgres-port 0 --bridge-port 0 --agent-port 0 >"$log" 2>&1 &
   local pid=$!
   until grep -q '^DAMS ready' "$log"; do
     if ! kill -0 "$pid" 2>/dev/null; then cat "$log" >&2; echo "demo exited before it was ready" >&2; exit 1; fi

@@ -8,6 +8,7 @@ import io.dams.agent.collect.PushBuffer;
 import io.dams.agent.config.AgentConfig;
 import io.dams.agent.send.Backoff;
 import io.dams.agent.send.BridgeLink;
+import io.dams.runtime.config.Durations;
 import io.dams.runtime.queue.DiskQueue;
 import io.dams.runtime.status.StatusServer;
 import io.dams.runtime.tls.MutualTls;
@@ -126,7 +127,8 @@ public final class Agent implements AutoCloseable {
             self[0] = agent;
             ticker.scheduleAtFixedRate(agent::tick, 0, config.bridge().sendInterval().toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("agent for asset {} in region {} started: bridge {}, every {}, health on {}:{}", config.assetId(),
-                    config.region(), config.bridge().address(), config.bridge().sendInterval(), config.health().host(),
+                    config.region(), config.bridge().address(), Durations.format(config.bridge().sendInterval()),
+                    config.health().host(),
                     status.port());
             return agent;
         } catch (IOException e) {

@@ -57,10 +57,11 @@ public final class EdgeBridge implements AutoCloseable {
             Files.createDirectories(config.dataDir());
             Counter untrusted = refusal(registry, "untrusted_certificate");
             Counter expired = refusal(registry, "expired_certificate");
+            // Closed in reverse: the forwarder's last callbacks still record into the deduplicator.
+            BatchDeduplicator deduplicator = add(parts, BatchDeduplicator.open(config.dataDir().resolve("dedupe.mv"), registry));
             MutualTls tls = add(parts, MutualTls.server(new TlsFiles(config.tls().certFile(), config.tls().keyFile(),
                     config.tls().caFile()), config.tls().refresh(), e -> (isExpiry(e) ? expired : untrusted).increment()));
             KafkaForwarder forwarder = add(parts, KafkaForwarder.start(config.kafka(), registry));
-            BatchDeduplicator deduplicator = add(parts, BatchDeduplicator.open(config.dataDir().resolve("dedupe.mv"), registry));
             BatchValidator validator = new BatchValidator(config.validation(), clock, registry);
             AssetRegistrar registrar = add(parts, new AssetRegistrar(config.kafka().bootstrapServers(),
                     new RegistrySerdes(config.kafka().registryUrl()), clock));
@@ -72,6 +73,9 @@ public final class EdgeBridge implements AutoCloseable {
                     .addService(ServerInterceptors.intercept(service,
                             new PeerIdentityInterceptor(config.trustDomain(), config.region(), registry)))
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    // Room for the largest batch validation accepts, so that a too-large one gets its own reason.
+                    .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE,
+                            Math.max(4L << 20, 2 * config.validation().maxBatchBytes().bytes())))
                     .build()
                     .start();
             parts.add(() -> {

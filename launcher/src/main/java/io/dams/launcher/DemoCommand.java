@@ -44,6 +44,16 @@ final class DemoCommand implements Callable<Integer> {
             description = "The Apicurio Registry server distribution (apicurio-registry-app-*-all.zip); found automatically after a build.")
     Path registryDist;
 
+    @Option(names = "--bridge-port", paramLabel = "PORT",
+            description = "Port of the first region's edge bridge; the other regions' follow it, 0 for free ports"
+                + " (default: ${DEFAULT-VALUE}).")
+    int bridgePort = 7443;
+
+    @Option(names = "--agent-port", paramLabel = "PORT",
+            description = "Health port of this host's agent (/healthz, /metrics, /push), 0 for a free one"
+                + " (default: ${DEFAULT-VALUE}).")
+    int agentPort = 9091;
+
     @Option(names = "--fix-topics",
             description = "Align the configuration of existing topics (cleanup.policy, retention.ms) with the catalogue"
                 + " instead of refusing to start. Deletes nothing.")
@@ -61,10 +71,21 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  " + line);
             out.flush();
         });
+        DemoStack stack;
+        try {
+            stack = DemoStack.start(platform, bridgePort, agentPort, line -> {
+                out.println("  " + line);
+                out.flush();
+            });
+        } catch (RuntimeException e) {
+            platform.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("DAMS stopping");
             out.flush();
+            stack.close();
             platform.close();
             out.println("DAMS stopped; data kept in " + platform.dataDirectory().root());
             out.flush();
@@ -76,7 +97,11 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  Kafka bootstrap servers  " + e.bootstrapServers());
         out.println("  Schema registry          " + e.registryUrl() + "  (Confluent API: " + e.ccompatUrl() + ")");
         out.println("  PostgreSQL               " + e.jdbcUrl());
+        stack.bridges().forEach((region, address) ->
+                out.println("  Bridge " + String.format("%-16s", region) + address + "  (certificates in " + stack.certs() + ")"));
+        out.println("  Agent (this host)        http://127.0.0.1:" + stack.agentHealthPort() + "/healthz");
         out.println("  Inspect topics with      ./dams topics list --data-dir " + dataDir);
+        out.println("  Watch metrics arrive     ./dams topics tail dams.metrics.raw --data-dir " + dataDir);
         out.println();
         out.printf("DAMS ready in %.1f s. Press Ctrl-C to stop.%n", (System.nanoTime() - t0) / 1e9);
         out.flush();

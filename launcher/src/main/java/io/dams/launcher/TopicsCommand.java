@@ -134,6 +134,9 @@ final class TopicsCommand implements Runnable {
         @Option(names = "--from-beginning", description = "Start at the oldest record instead of the newest.")
         boolean fromBeginning;
 
+        @Option(names = "--key", paramLabel = "KEY", description = "Only records with this key, e.g. an asset id.")
+        String key;
+
         @Option(names = "--timeout", paramLabel = "DURATION",
                 description = "With --count, give up after this long (ISO-8601, e.g. PT30S; default: wait for ever).")
         Duration timeout;
@@ -176,6 +179,9 @@ final class TopicsCommand implements Runnable {
                     for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                         if (count != null && printed >= count) {
                             break;
+                        }
+                        if (key != null && !key.equals(record.key())) {
+                            continue;
                         }
                         try {
                             GenericRecord value = record.value() == null ? null

@@ -50,7 +50,15 @@ class DemoIT {
 
             Endpoints endpoints = Endpoints.readRunning(dataDir).orElseThrow();
             produce(endpoints, sent);
-            assertThat(tailOne(dataDir).path("value").path("asset_id").asText()).isEqualTo(sent.getAssetId());
+            assertThat(tailOne(dataDir, sent.getAssetId()).path("value").path("asset_id").asText())
+                    .isEqualTo(sent.getAssetId());
+            // This host's agent sends through the region's bridge.
+            String host = io.dams.agent.config.AgentConfig.defaults().assetId();
+            JsonNode fromAgent = tailOne(dataDir, host);
+            assertThat(fromAgent.path("value").path("region").asText()).isEqualTo("eu-west-1");
+            // The first batch has no rates yet (cpu_percent is one); levels such as these are in every batch.
+            assertThat(fromAgent.path("value").path("samples").toString())
+                    .contains("\"memory_used_percent\"").contains("\"disk_used_percent\"");
         } finally {
             first.stop();
         }
@@ -59,7 +67,7 @@ class DemoIT {
 
         Demo second = Demo.start(dataDir);
         try {
-            JsonNode kept = tailOne(dataDir);
+            JsonNode kept = tailOne(dataDir, sent.getAssetId());
             assertThat(kept.path("key").asText()).isEqualTo(sent.getAssetId());
             assertThat(kept.path("value").path("samples").get(0).path("value").asDouble()).isEqualTo(97.5);
             assertThat(second.output()).anyMatch(l -> l.contains("topics: ") && l.contains(" 0 created"));
@@ -68,8 +76,8 @@ class DemoIT {
         }
     }
 
-    private static JsonNode tailOne(Path dataDir) throws IOException {
-        DamsCommandTest.Run tail = DamsCommandTest.run("topics", "tail", Topics.METRICS_RAW.name(),
+    private static JsonNode tailOne(Path dataDir, String key) throws IOException {
+        DamsCommandTest.Run tail = DamsCommandTest.run("topics", "tail", Topics.METRICS_RAW.name(), "--key", key,
                 "--from-beginning", "--count", "1", "--timeout", "PT60S", "--data-dir", dataDir.toString());
         assertThat(tail.exitCode()).as(tail.err()).isZero();
         List<String> lines = tail.out().lines().toList();
@@ -104,6 +112,7 @@ class DemoIT {
             Path log = Files.createTempFile(dataDir.getParent(), "demo-", ".log");
             Process process = new ProcessBuilder(java, "-jar", jar, "demo", "--data-dir", dataDir.toString(),
                     "--kafka-port", "0", "--controller-port", "0", "--registry-port", "0", "--postgres-port", "0",
+                    "--bridge-port", "0", "--agent-port", "0",
                     "--registry-dist", System.getProperty("dams.registry.dist"))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())

@@ -1,6 +1,7 @@
 package io.dams.bridge.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.dams.runtime.config.ByteSize;
@@ -250,7 +251,7 @@ class KafkaForwarderTest {
         MetricBatch batch = batch("a", 7);
 
         assertThat(SpoolCodec.decode(SpoolCodec.encode(batch))).isEqualTo(batch);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SpoolCodec.decode(new byte[] {1, 2, 3}))
+        assertThatThrownBy(() -> SpoolCodec.decode(new byte[] {1, 2, 3}))
                 .isInstanceOf(IOException.class);
     }
 

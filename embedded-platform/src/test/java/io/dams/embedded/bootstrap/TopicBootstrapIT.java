@@ -1,6 +1,7 @@
 package io.dams.embedded.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.dams.embedded.Endpoints;
 import io.dams.embedded.junit.EmbeddedPlatformExtension;
@@ -8,6 +9,7 @@ import io.dams.schemas.avro.Asset;
 import io.dams.schemas.topics.CleanupPolicy;
 import io.dams.schemas.topics.Topic;
 import io.dams.schemas.topics.Topics;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +43,7 @@ class TopicBootstrapIT {
         try (Admin admin = admin(platform)) {
             admin.createTopics(List.of(new NewTopic(table.name(), 2, (short) 1)
                     .configs(Map.of("cleanup.policy", "delete")))).all().get();
+            awaitVisible(admin, table.name());
             TopicBootstrap bootstrap = new TopicBootstrap(admin, (short) 1);
 
             TopicBootstrap.Report report = bootstrap.apply(List.of(table));
@@ -68,6 +71,7 @@ class TopicBootstrapIT {
         try (Admin admin = admin(platform)) {
             admin.createTopics(List.of(new NewTopic(topic.name(), 1, (short) 1)
                     .configs(Map.of("cleanup.policy", "compact")))).all().get();
+            awaitVisible(admin, topic.name());
 
             TopicBootstrap.Fixes fixes = new TopicBootstrap(admin, (short) 1).fix(List.of(topic));
 
@@ -76,6 +80,11 @@ class TopicBootstrapIT {
             assertThat(admin.describeTopics(List.of(topic.name())).allTopicNames().get()
                     .get(topic.name()).partitions()).hasSize(1);
         }
+    }
+
+    /** A new topic reaches the broker's metadata a moment after the controller created it. */
+    private static void awaitVisible(Admin admin, String topic) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> admin.listTopics().names().get().contains(topic));
     }
 
     private static Admin admin(Endpoints platform) {

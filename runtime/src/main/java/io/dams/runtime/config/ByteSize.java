@@ -21,7 +21,15 @@ public record ByteSize(long bytes) {
         return new ByteSize(mib << 20);
     }
 
+    /** Reads a YAML value: a bare number of bytes, or text such as {@code 256MiB}. */
     @JsonCreator
+    static ByteSize fromYaml(Object value) {
+        if (value instanceof Number n) {
+            return new ByteSize(n.longValue());
+        }
+        return parse(String.valueOf(value));
+    }
+
     public static ByteSize parse(String text) {
         Matcher m = FORMAT.matcher(text.strip());
         if (!m.matches()) {

@@ -353,11 +353,6 @@ public final class DiskQueue implements AutoCloseable {
         return bytes;
     }
 
-    /** The capacity in payload bytes. */
-    public long capacity() {
-        return capacity;
-    }
-
     /** Records dropped because the queue was full, since the file was created. */
     public long droppedRecords() {
         return droppedRecords;
@@ -387,11 +382,7 @@ public final class DiskQueue implements AutoCloseable {
         return file;
     }
 
-    public SyncPolicy syncPolicy() {
-        return syncPolicy;
-    }
-
-    /** Commits, syncs and closes the file. Later calls do nothing; other methods then throw. */
+    /** Commits, syncs and closes the file. Later calls do nothing; appends, peeks and removals then throw. */
     @Override
     public void close() {
         if (syncer != null) {

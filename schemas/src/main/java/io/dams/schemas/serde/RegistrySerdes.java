@@ -1,5 +1,6 @@
 package io.dams.schemas.serde;
 
+import io.apicurio.registry.serde.Legacy4ByteIdHandler;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
@@ -50,7 +51,8 @@ public final class RegistrySerdes {
     public Map<String, Object> valueConfig() {
         Map<String, Object> config = new HashMap<>();
         config.put(SerdeConfig.REGISTRY_URL, registryUrl + NATIVE_API_PATH);
-        config.put(SerdeConfig.ENABLE_CONFLUENT_ID_HANDLER, true);
+        // The Confluent framing's 4-byte id (the same handler as apicurio.registry.as-confluent, without its warning).
+        config.put(SerdeConfig.ID_HANDLER, Legacy4ByteIdHandler.class.getName());
         config.put(SerdeConfig.ENABLE_HEADERS, false);
         config.put(SerdeConfig.USE_ID, "contentId");
         config.put(SerdeConfig.AUTO_REGISTER_ARTIFACT, true);
