@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,6 +56,10 @@ final class DemoCommand implements Callable<Integer> {
                 + " (default: ${DEFAULT-VALUE}).")
     int agentPort = 9091;
 
+    @Option(names = "--assets", paramLabel = "N",
+            description = "Simulated assets, spread over the demo's regions, 0 for none (default: ${DEFAULT-VALUE}).")
+    int assets = 50;
+
     @Option(names = "--fix-topics",
             description = "Align the configuration of existing topics (cleanup.policy, retention.ms) with the catalogue"
                 + " instead of refusing to start. Deletes nothing.")
@@ -62,6 +68,11 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
+        if (System.getenv("DAMS_LOG_LEVEL") == null) {
+            // The demo prints a progress line per part; the parts' own start and stop lines are for their own commands.
+            Configurator.setLevel("io.dams.bridge", Level.WARN);
+            Configurator.setLevel("io.dams.agent", Level.WARN);
+        }
         PlatformSettings settings = new PlatformSettings(dataDir, kafkaPort, controllerPort, registryPort,
                 postgresPort, Optional.ofNullable(registryDist), PlatformSettings.defaultCacheDir(), fixTopics);
         long t0 = System.nanoTime();
@@ -73,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
         });
         DemoStack stack;
         try {
-            stack = DemoStack.start(platform, bridgePort, agentPort, line -> {
+            stack = DemoStack.start(platform, bridgePort, agentPort, assets, line -> {
                 out.println("  " + line);
                 out.flush();
             });

@@ -2,6 +2,8 @@ package io.dams.launcher;
 
 import io.dams.agent.Agent;
 import io.dams.agent.config.AgentConfig;
+import io.dams.agent.simulate.BridgeTargets;
+import io.dams.agent.simulate.Fleet;
 import io.dams.bridge.BridgeConfig;
 import io.dams.bridge.EdgeBridge;
 import io.dams.bridge.forward.ForwarderSettings;
@@ -23,8 +25,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * What {@code dams demo} runs on top of the embedded platform: a CA, one edge bridge per demo region, and a real agent
- * for this host. Everything keeps its state under the platform's data directory.
+ * What {@code dams demo} runs on top of the embedded platform: a CA, one edge bridge per demo region, a real agent
+ * for this host and a simulated fleet. Everything keeps its state under the platform's data directory.
  */
 final class DemoStack implements AutoCloseable {
 
@@ -48,7 +50,8 @@ final class DemoStack implements AutoCloseable {
      * @param firstBridgePort the first region's bridge port, the next regions' the ports after it; 0 for free ports
      * @param agentHealthPort the local agent's health port; 0 for a free port
      */
-    static DemoStack start(EmbeddedPlatform platform, int firstBridgePort, int agentHealthPort, Consumer<String> progress) {
+    static DemoStack start(EmbeddedPlatform platform, int firstBridgePort, int agentHealthPort, int simulatedAssets,
+                           Consumer<String> progress) {
         Path dataDir = platform.dataDirectory().root();
         Endpoints endpoints = platform.endpoints();
         List<AutoCloseable> parts = new ArrayList<>();
@@ -99,6 +102,14 @@ final class DemoStack implements AutoCloseable {
             progress.accept("agent " + agentConfig.assetId() + ": sending to bridge " + region + " every "
                     + io.dams.runtime.config.Durations.format(agentConfig.bridge().sendInterval()) + " (health http://127.0.0.1:"
                     + agent.healthPort() + "/healthz)");
+            if (simulatedAssets > 0) {
+                List<String> targets = new ArrayList<>();
+                bridges.forEach((r, address) -> targets.add(r + "=" + address));
+                Fleet fleet = add(parts, Fleet.start(new Fleet.Settings(simulatedAssets, REGIONS, BridgeTargets.parse(targets),
+                        certs, dataDir.resolve("fleet"), Duration.ofSeconds(10), 1L, "localhost"), clock));
+                progress.accept("fleet: " + simulatedAssets + " simulated assets over " + fleet.assetsPerRegion().size()
+                        + " regions, each with its own certificate; incidents begin within minutes");
+            }
             return new DemoStack(parts, bridges, agent.healthPort(), certs);
         } catch (RuntimeException e) {
             closeAll(parts);

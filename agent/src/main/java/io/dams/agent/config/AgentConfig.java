@@ -4,6 +4,7 @@ import static io.dams.runtime.config.ConfigException.require;
 
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import io.dams.runtime.tls.TlsFiles;
 import io.dams.runtime.config.ByteSize;
 import io.dams.runtime.config.ConfigLoader;
 import io.dams.runtime.config.Durations;
@@ -123,7 +124,7 @@ public record AgentConfig(
                 Map.of(),
                 "server",
                 new Bridge("localhost:7443", Duration.ofSeconds(10), Duration.ofSeconds(10),
-                        CONFIG_DIR.resolve("agent.crt"), CONFIG_DIR.resolve("agent.key"), CONFIG_DIR.resolve("ca.crt")),
+                        CONFIG_DIR.resolve(TlsFiles.CERT), CONFIG_DIR.resolve(TlsFiles.KEY), CONFIG_DIR.resolve(TlsFiles.CA)),
                 new Buffer(Path.of("/var/lib/dams-agent"), ByteSize.ofMebibytes(256)),
                 new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 0.2),
                 new Health("127.0.0.1", 9091, 10_000),

@@ -37,7 +37,7 @@ class AgentConfigTest {
         assertThat(defaults.tags()).isEmpty();
         assertThat(defaults.bridge().address()).isEqualTo("localhost:7443");
         assertThat(defaults.bridge().sendInterval()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(defaults.bridge().certFile()).isEqualTo(Path.of("/etc/dams/agent/agent.crt"));
+        assertThat(defaults.bridge().certFile()).isEqualTo(Path.of("/etc/dams/agent/cert.pem"));
         assertThat(defaults.buffer().dir()).isEqualTo(Path.of("/var/lib/dams-agent"));
         assertThat(defaults.buffer().capacity()).isEqualTo(ByteSize.ofMebibytes(256));
         assertThat(defaults.backoff()).isEqualTo(new AgentConfig.Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 0.2));
@@ -75,7 +75,7 @@ class AgentConfigTest {
         assertThat(config.kind()).isEqualTo("iot");
         assertThat(config.bridge().address()).isEqualTo("bridge.eu-west.example.net:7443");
         assertThat(config.bridge().sendInterval()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.bridge().caFile()).isEqualTo(Path.of("/etc/dams/agent/ca.crt"));
+        assertThat(config.bridge().caFile()).isEqualTo(Path.of("/etc/dams/agent/ca.pem"));
         assertThat(config.buffer().capacity()).isEqualTo(new ByteSize(1L << 30));
         assertThat(config.buffer().dir()).isEqualTo(Path.of("/var/lib/dams-agent"));
         assertThat(config.plugins().dir()).isEqualTo(Path.of("/etc/dams/agent/plugins.d"));

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,6 +71,8 @@ public final class ConfigLoader<T> {
                 gen.writeString(Durations.format(value));
             }
         });
+        // Paths as operators write them, not as file: URIs.
+        module.addSerializer(Path.class, new ToStringSerializer(Path.class));
         return new ObjectMapper(new YAMLFactory())
                 .registerModule(module)
                 .findAndRegisterModules()
