@@ -8,6 +8,7 @@ import io.dams.agent.collect.PushBuffer;
 import io.dams.agent.config.AgentConfig;
 import io.dams.agent.send.Backoff;
 import io.dams.agent.send.BridgeLink;
+import io.dams.runtime.lifecycle.StartedParts;
 import io.dams.runtime.config.Durations;
 import io.dams.runtime.queue.DiskQueue;
 import io.dams.runtime.status.StatusServer;
@@ -59,13 +60,15 @@ public final class Agent implements AutoCloseable {
     private final StatusServer status;
     private final ScheduledExecutorService ticker;
     private final PrometheusMeterRegistry registry;
+    private final StartedParts parts;
     private final AtomicReference<List<CollectedSample>> lastCollection = new AtomicReference<>(List.of());
     private final Timer collectTime;
     private final Counter collectFailures;
 
     private Agent(AgentConfig config, Clock clock, PrometheusMeterRegistry registry, List<Collector> collectors,
                   PushBuffer push, DiskQueue outbox, MutualTls tls, BridgeLink link, StatusServer status,
-                  ScheduledExecutorService ticker) {
+                  ScheduledExecutorService ticker, StartedParts parts) {
+        this.parts = parts;
         this.config = config;
         this.clock = clock;
         this.registry = registry;
@@ -83,25 +86,25 @@ public final class Agent implements AutoCloseable {
     /** Starts collecting and sending; the first batch is collected at once. */
     public static Agent start(AgentConfig config, Clock clock) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        List<AutoCloseable> started = new ArrayList<>();
+        StartedParts started = new StartedParts();
         try {
             Files.createDirectories(config.buffer().dir());
-            DiskQueue outbox = add(started, DiskQueue.open(config.buffer().dir().resolve("outbox.mv"),
+            DiskQueue outbox = started.add(DiskQueue.open(config.buffer().dir().resolve("outbox.mv"),
                     config.buffer().capacity()));
             registry.gauge("dams.agent.buffer.batches", outbox, DiskQueue::size);
             registry.gauge("dams.agent.buffer.bytes", outbox, DiskQueue::bytes);
             registry.more().counter("dams.agent.buffer.dropped.batches", List.of(), outbox, DiskQueue::droppedRecords);
-            MutualTls tls = add(started, MutualTls.client(new TlsFiles(config.bridge().certFile(),
+            MutualTls tls = started.add(MutualTls.client(new TlsFiles(config.bridge().certFile(),
                     config.bridge().keyFile(), config.bridge().caFile()), Duration.ofSeconds(30)));
             registry.gauge("dams.agent.certificate.expiry.seconds", tls,
                     t -> t.certificateExpiry().getEpochSecond() - clock.instant().getEpochSecond());
             List<Collector> collectors = new ArrayList<>();
-            collectors.add(add(started, new HostCollector()));
+            collectors.add(started.add(new HostCollector()));
             if (config.plugins().dir() != null) {
-                collectors.add(add(started, new PluginRunner(config.plugins().dir(), config.plugins().timeout(), registry)));
+                collectors.add(started.add(new PluginRunner(config.plugins().dir(), config.plugins().timeout(), registry)));
             }
             PushBuffer push = config.health().pushCapacity() > 0 ? new PushBuffer(config.health().pushCapacity(), registry) : null;
-            BridgeLink link = add(started, new BridgeLink(config.bridge().address(), null, tls, outbox,
+            BridgeLink link = started.add(new BridgeLink(config.bridge().address(), null, tls, outbox,
                     new Backoff(config.backoff().initial(), config.backoff().max(), config.backoff().jitter()),
                     assetInfo(config), registry)).start();
             ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -121,9 +124,9 @@ public final class Agent implements AutoCloseable {
                             Map.of("accepted", receipt.accepted(), "errors", receipt.errors()));
                 });
             }
-            StatusServer status = add(started, StatusServer.start(config.health().host(), config.health().port(),
+            StatusServer status = started.add(StatusServer.start(config.health().host(), config.health().port(),
                     () -> self[0].health(), () -> self[0].metricsText(), routes));
-            Agent agent = new Agent(config, clock, registry, collectors, push, outbox, tls, link, status, ticker);
+            Agent agent = new Agent(config, clock, registry, collectors, push, outbox, tls, link, status, ticker, started);
             self[0] = agent;
             ticker.scheduleAtFixedRate(agent::tick, 0, config.bridge().sendInterval().toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("agent for asset {} in region {} started: bridge {}, every {}, health on {}:{}", config.assetId(),
@@ -132,10 +135,10 @@ public final class Agent implements AutoCloseable {
                     status.port());
             return agent;
         } catch (IOException e) {
-            closeAll(started);
+            started.close();
             throw new UncheckedIOException("cannot start the agent: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeAll(started);
+            started.close();
             throw e;
         }
     }
@@ -229,17 +232,11 @@ public final class Agent implements AutoCloseable {
         return Double.toString(v);
     }
 
+    /** Stops collecting, then the status port, the link, the collectors, TLS and the outbox, newest first. */
     @Override
     public void close() {
         ticker.shutdownNow();
-        closeAll(List.of(outbox, tls, link, status));
-        for (Collector c : collectors) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.debug("collector {} did not close cleanly: {}", c.name(), e.toString());
-            }
-        }
+        parts.close();
     }
 
     static AssetInfo assetInfo(AgentConfig config) {
@@ -261,18 +258,5 @@ public final class Agent implements AutoCloseable {
         return info.build();
     }
 
-    private static <T extends AutoCloseable> T add(List<AutoCloseable> started, T part) {
-        started.add(part);
-        return part;
-    }
 
-    private static void closeAll(List<AutoCloseable> parts) {
-        for (int i = parts.size() - 1; i >= 0; i--) {
-            try {
-                parts.get(i).close();
-            } catch (Exception e) {
-                LOG.warn("{} did not stop cleanly: {}", parts.get(i).getClass().getSimpleName(), e.toString());
-            }
-        }
-    }
 }

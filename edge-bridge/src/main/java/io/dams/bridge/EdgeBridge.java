@@ -6,6 +6,7 @@ import io.dams.bridge.ingest.IngestService;
 import io.dams.bridge.ingest.PeerIdentityInterceptor;
 import io.dams.bridge.validation.BatchDeduplicator;
 import io.dams.bridge.validation.BatchValidator;
+import io.dams.runtime.lifecycle.StartedParts;
 import io.dams.runtime.status.StatusServer;
 import io.dams.runtime.tls.MutualTls;
 import io.dams.runtime.tls.TlsFiles;
@@ -23,9 +24,7 @@ import java.nio.file.Files;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateExpiredException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,9 +40,9 @@ public final class EdgeBridge implements AutoCloseable {
 
     private final Server server;
     private final StatusServer status;
-    private final List<AutoCloseable> parts;
+    private final StartedParts parts;
 
-    private EdgeBridge(Server server, StatusServer status, List<AutoCloseable> parts) {
+    private EdgeBridge(Server server, StatusServer status, StartedParts parts) {
         this.server = server;
         this.status = status;
         this.parts = parts;
@@ -52,18 +51,18 @@ public final class EdgeBridge implements AutoCloseable {
     /** Starts the bridge; on failure, whatever was started is stopped again. */
     public static EdgeBridge start(BridgeConfig config, Clock clock) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        List<AutoCloseable> parts = new ArrayList<>();
+        StartedParts parts = new StartedParts();
         try {
             Files.createDirectories(config.dataDir());
             Counter untrusted = refusal(registry, "untrusted_certificate");
             Counter expired = refusal(registry, "expired_certificate");
             // Closed in reverse: the forwarder's last callbacks still record into the deduplicator.
-            BatchDeduplicator deduplicator = add(parts, BatchDeduplicator.open(config.dataDir().resolve("dedupe.mv"), registry));
-            MutualTls tls = add(parts, MutualTls.server(new TlsFiles(config.tls().certFile(), config.tls().keyFile(),
+            BatchDeduplicator deduplicator = parts.add(BatchDeduplicator.open(config.dataDir().resolve("dedupe.mv"), registry));
+            MutualTls tls = parts.add(MutualTls.server(new TlsFiles(config.tls().certFile(), config.tls().keyFile(),
                     config.tls().caFile()), config.tls().refresh(), e -> (isExpiry(e) ? expired : untrusted).increment()));
-            KafkaForwarder forwarder = add(parts, KafkaForwarder.start(config.kafka(), registry));
+            KafkaForwarder forwarder = parts.add(KafkaForwarder.start(config.kafka(), registry));
             BatchValidator validator = new BatchValidator(config.validation(), clock, registry);
-            AssetRegistrar registrar = add(parts, new AssetRegistrar(config.kafka().bootstrapServers(),
+            AssetRegistrar registrar = parts.add(new AssetRegistrar(config.kafka().bootstrapServers(),
                     new RegistrySerdes(config.kafka().registryUrl()), clock));
             IngestService service = new IngestService(validator, deduplicator, forwarder, registrar, clock, registry);
 
@@ -84,16 +83,16 @@ public final class EdgeBridge implements AutoCloseable {
                     server.shutdownNow();
                 }
             });
-            StatusServer status = add(parts, StatusServer.start(config.status().host(), config.status().port(),
+            StatusServer status = parts.add(StatusServer.start(config.status().host(), config.status().port(),
                     () -> health(forwarder), registry::scrape, Map.of()));
             LOG.info("edge bridge for region {} listening on {}:{} (status on {}:{})", config.region(),
                     config.listen().host(), server.getPort(), config.status().host(), status.port());
             return new EdgeBridge(server, status, parts);
         } catch (IOException e) {
-            closeAll(parts);
+            parts.close();
             throw new UncheckedIOException("cannot start the bridge: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeAll(parts);
+            parts.close();
             throw e;
         }
     }
@@ -109,7 +108,7 @@ public final class EdgeBridge implements AutoCloseable {
 
     @Override
     public void close() {
-        closeAll(parts);
+        parts.close();
     }
 
     private static Map<String, Object> health(KafkaForwarder forwarder) {
@@ -136,18 +135,5 @@ public final class EdgeBridge implements AutoCloseable {
         return Counter.builder("dams.bridge.auth.refused").tag("reason", reason).register(registry);
     }
 
-    private static <T extends AutoCloseable> T add(List<AutoCloseable> parts, T part) {
-        parts.add(part);
-        return part;
-    }
 
-    private static void closeAll(List<AutoCloseable> parts) {
-        for (int i = parts.size() - 1; i >= 0; i--) {
-            try {
-                parts.get(i).close();
-            } catch (Exception e) {
-                LOG.warn("{} did not stop cleanly: {}", parts.get(i).getClass().getSimpleName(), e.toString());
-            }
-        }
-    }
 }

@@ -10,6 +10,7 @@ import io.dams.bridge.forward.ForwarderSettings;
 import io.dams.embedded.EmbeddedPlatform;
 import io.dams.embedded.Endpoints;
 import io.dams.embedded.PortGuard;
+import io.dams.runtime.lifecycle.StartedParts;
 import io.dams.runtime.tls.CertificateAuthority;
 import io.dams.runtime.tls.SpiffeId;
 import io.dams.runtime.tls.TlsFiles;
@@ -34,12 +35,12 @@ final class DemoStack implements AutoCloseable {
     /** The demo's regions; the first is this host's. */
     static final List<String> REGIONS = List.of("eu-west-1", "us-east-1", "ap-southeast-1");
 
-    private final List<AutoCloseable> parts;
+    private final StartedParts parts;
     private final Map<String, String> bridges;
     private final int agentHealthPort;
     private final Path certs;
 
-    private DemoStack(List<AutoCloseable> parts, Map<String, String> bridges, int agentHealthPort, Path certs) {
+    private DemoStack(StartedParts parts, Map<String, String> bridges, int agentHealthPort, Path certs) {
         this.parts = parts;
         this.bridges = bridges;
         this.agentHealthPort = agentHealthPort;
@@ -54,7 +55,7 @@ final class DemoStack implements AutoCloseable {
                            Consumer<String> progress) {
         Path dataDir = platform.dataDirectory().root();
         Endpoints endpoints = platform.endpoints();
-        List<AutoCloseable> parts = new ArrayList<>();
+        StartedParts parts = new StartedParts();
         try {
             Path certs = dataDir.resolve("certs");
             Clock clock = Clock.systemUTC();
@@ -73,7 +74,7 @@ final class DemoStack implements AutoCloseable {
                 Path bridgeData = dataDir.resolve("bridges").resolve(region);
                 BridgeConfig d = BridgeConfig.defaults();
                 ForwarderSettings k = d.kafka();
-                EdgeBridge bridge = add(parts, EdgeBridge.start(new BridgeConfig(region, TRUST_DOMAIN,
+                EdgeBridge bridge = parts.add(EdgeBridge.start(new BridgeConfig(region, TRUST_DOMAIN,
                         new BridgeConfig.Listen("127.0.0.1", port),
                         new BridgeConfig.Tls(tls.cert(), tls.key(), tls.ca(), Duration.ofSeconds(30)),
                         new BridgeConfig.Status("127.0.0.1", 0), bridgeData,
@@ -98,21 +99,21 @@ final class DemoStack implements AutoCloseable {
                     new AgentConfig.Buffer(dataDir.resolve("agent"), defaults.buffer().capacity()),
                     defaults.backoff(), new AgentConfig.Health("127.0.0.1", agentHealthPort, defaults.health().pushCapacity()),
                     defaults.plugins());
-            Agent agent = add(parts, Agent.start(agentConfig, clock));
+            Agent agent = parts.add(Agent.start(agentConfig, clock));
             progress.accept("agent " + agentConfig.assetId() + ": sending to bridge " + region + " every "
                     + io.dams.runtime.config.Durations.format(agentConfig.bridge().sendInterval()) + " (health http://127.0.0.1:"
                     + agent.healthPort() + "/healthz)");
             if (simulatedAssets > 0) {
                 List<String> targets = new ArrayList<>();
                 bridges.forEach((r, address) -> targets.add(r + "=" + address));
-                Fleet fleet = add(parts, Fleet.start(new Fleet.Settings(simulatedAssets, REGIONS, BridgeTargets.parse(targets),
+                Fleet fleet = parts.add(Fleet.start(new Fleet.Settings(simulatedAssets, REGIONS, BridgeTargets.parse(targets),
                         certs, dataDir.resolve("fleet"), Duration.ofSeconds(10), 1L, "localhost"), clock));
                 progress.accept("fleet: " + simulatedAssets + " simulated assets over " + fleet.assetsPerRegion().size()
                         + " regions, each with its own certificate; incidents begin within minutes");
             }
             return new DemoStack(parts, bridges, agent.healthPort(), certs);
         } catch (RuntimeException e) {
-            closeAll(parts);
+            parts.close();
             throw e;
         }
     }
@@ -132,7 +133,7 @@ final class DemoStack implements AutoCloseable {
 
     @Override
     public void close() {
-        closeAll(parts);
+        parts.close();
     }
 
     /** The certificate in {@code dir}, issued anew when missing or valid for less than a quarter of its lifetime. */
@@ -151,19 +152,5 @@ final class DemoStack implements AutoCloseable {
         return ca.issue(request, dir);
     }
 
-    private static <T extends AutoCloseable> T add(List<AutoCloseable> parts, T part) {
-        parts.add(part);
-        return part;
-    }
 
-    private static void closeAll(List<AutoCloseable> parts) {
-        for (int i = parts.size() - 1; i >= 0; i--) {
-            try {
-                parts.get(i).close();
-            } catch (Exception e) {
-                org.slf4j.LoggerFactory.getLogger(DemoStack.class).warn("{} did not stop cleanly: {}",
-                        parts.get(i).getClass().getSimpleName(), e.toString());
-            }
-        }
-    }
 }

@@ -4,6 +4,7 @@ import io.dams.agent.Agent;
 import io.dams.agent.collect.CollectedSample;
 import io.dams.agent.send.Backoff;
 import io.dams.agent.send.BridgeLink;
+import io.dams.runtime.lifecycle.StartedParts;
 import io.dams.runtime.config.ByteSize;
 import io.dams.runtime.config.Durations;
 import io.dams.runtime.queue.DiskQueue;
@@ -188,13 +189,13 @@ public final class Fleet implements AutoCloseable {
         List<SimulatedAsset> assets = layout(settings.assets(), settings.regions(), settings.seed());
         FleetModel model = new FleetModel(settings.seed(), clock.instant(), assets);
         List<SimulatedAgent> agents = new ArrayList<>(assets.size());
-        List<AutoCloseable> opened = new ArrayList<>();
+        StartedParts opened = new StartedParts();
         try {
             for (SimulatedAsset asset : assets) {
                 agents.add(open(settings, ca, clock, asset, opened));
             }
         } catch (RuntimeException e) {
-            closeAll(opened);
+            opened.close();
             throw e;
         }
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -212,7 +213,7 @@ public final class Fleet implements AutoCloseable {
     }
 
     private static SimulatedAgent open(Settings settings, CertificateAuthority ca, Clock clock, SimulatedAsset asset,
-                                       List<AutoCloseable> opened) {
+                                       StartedParts opened) {
         TlsFiles files = certificateFor(ca, asset, settings.certs(), clock);
         MutualTls tls = MutualTls.client(files, Duration.ofMinutes(1));
         opened.add(tls);
@@ -370,26 +371,16 @@ public final class Fleet implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        List<AutoCloseable> parts = new ArrayList<>();
+        StartedParts parts = new StartedParts();
         for (SimulatedAgent agent : agents) {
             parts.add(agent.tls());
             parts.add(agent.outbox());
             parts.add(agent.link());
         }
-        closeAll(parts);
+        parts.close();
         LOG.info("simulated fleet of {} assets stopped", agents.size());
     }
 
-    /** Closes in reverse order of opening: each link before its outbox and TLS context. */
-    private static void closeAll(List<AutoCloseable> parts) {
-        for (int i = parts.size() - 1; i >= 0; i--) {
-            try {
-                parts.get(i).close();
-            } catch (Exception e) {
-                LOG.warn("{} did not stop cleanly: {}", parts.get(i).getClass().getSimpleName(), e.toString());
-            }
-        }
-    }
 
     private static double clamp(double v, double min, double max) {
         return Math.max(min, Math.min(max, v));
