@@ -95,7 +95,9 @@ public class IngestBench {
                 "bridge:", "  address: localhost:17443", "  sendInterval: 1s",
                 "  certFile: " + agent.cert(), "  keyFile: " + agent.key(), "  caFile: " + agent.ca(),
                 "buffer:", "  dir: " + dir.resolve("agent-data"),
-                "health:", "  host: 127.0.0.1", "  port: 19091", ""));
+                "health:", "  host: 127.0.0.1", "  port: 19091",
+                // The default plugins.timeout (5s) is refused with a 1s sendInterval.
+                "plugins:", "  timeout: 500ms", ""));
         Files.writeString(dir.resolve("endpoints.txt"), ep.bootstrapServers() + " " + ep.registryUrl() + "\n");
         System.out.println("SETUP READY pid=" + ProcessHandle.current().pid());
         Runtime.getRuntime().addShutdownHook(new Thread(platform::close));
@@ -130,9 +132,13 @@ public class IngestBench {
         return Double.NaN;
     }
 
+    static final java.util.concurrent.ScheduledExecutorService RETRY =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+
     static final class Stream implements ClientResponseObserver<Batch, Ack> {
         final Batch template;
         final int window;
+        ManagedChannel channel;
         final long[] sentAt = new long[4096];
         long seq = 0;
         int inFlight = 0;
@@ -175,6 +181,17 @@ public class IngestBench {
         public void onError(Throwable t) {
             errors.increment();
             if (errors.sum() < 5) System.out.println("stream error: " + t);
+            // Reopen like an agent would (after 1 s): a refused handshake under load should not lose the stream.
+            synchronized (this) {
+                inFlight = 0;
+            }
+            RETRY.schedule(this::open, 1, TimeUnit.SECONDS);
+        }
+
+        void open() {
+            if (!running) return;
+            IngestGrpc.newStub(channel).publish(this);
+            fill();
         }
 
         @Override
@@ -222,8 +239,8 @@ public class IngestBench {
         long h0 = System.nanoTime();
         for (int i = 0; i < agents; i++) {
             Stream st = streams.get(i);
-            IngestGrpc.newStub(channels.get(i)).publish(st);
-            st.fill();
+            st.channel = channels.get(i);
+            st.open();
         }
         System.out.printf("opened %d streams in %.2f s%n", agents, (System.nanoTime() - h0) / 1e9);
         long start = System.nanoTime();

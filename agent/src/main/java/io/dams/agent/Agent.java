@@ -125,7 +125,8 @@ public final class Agent implements AutoCloseable {
                 });
             }
             StatusServer status = started.add(StatusServer.start(config.health().host(), config.health().port(),
-                    () -> self[0].health(), () -> self[0].metricsText(), routes));
+                    () -> self[0] == null ? Map.of("status", "starting") : self[0].health(),
+                    () -> self[0] == null ? "" : self[0].metricsText(), routes));
             Agent agent = new Agent(config, clock, registry, collectors, push, outbox, tls, link, status, ticker, started);
             self[0] = agent;
             ticker.scheduleAtFixedRate(agent::tick, 0, config.bridge().sendInterval().toMillis(), TimeUnit.MILLISECONDS);

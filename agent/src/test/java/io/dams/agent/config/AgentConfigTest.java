@@ -145,7 +145,7 @@ class AgentConfigTest {
             "`health: {port: nine}` | health.port | ",
             "`health: {host: ' '}` | health.host | required",
             "`health: {pushCapacity: -1}` | health.pushCapacity | 0 or more, got -1",
-            "`plugins: {timeout: 10s}` | plugins.timeout | shorter than bridge.sendInterval (10s), got 10s",
+            "`plugins: {dir: /opt/plugins, timeout: 10s}` | plugins.timeout | shorter than bridge.sendInterval (10s), got 10s",
             "`plugins: {timeout: 0ms}` | plugins.timeout | must be more than 0, got 0s"})
     void shouldRejectABadValueNamingItsKey(String snippet, String key, String problem) throws IOException {
         String text = snippet.replace("\\n", "\n");
