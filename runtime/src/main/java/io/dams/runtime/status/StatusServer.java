@@ -26,6 +26,8 @@ public final class StatusServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The largest request body read; a larger one is refused before it is held in memory. */
+    public static final int MAX_BODY_BYTES = 1 << 20;
 
     /** What a route answers. */
     public record Response(int status, String contentType, byte[] body) {
@@ -109,7 +111,12 @@ public final class StatusServer implements AutoCloseable {
             try (exchange) {
                 byte[] body;
                 try (InputStream in = exchange.getRequestBody()) {
-                    body = in.readAllBytes();
+                    body = in.readNBytes(MAX_BODY_BYTES + 1);
+                }
+                if (body.length > MAX_BODY_BYTES) {
+                    send(exchange, Response.json(413, Map.of("error", "request body larger than " + MAX_BODY_BYTES
+                            + " bytes; send it in smaller parts")));
+                    return;
                 }
                 Response response;
                 try {
