@@ -54,8 +54,8 @@ public final class EdgeBridge implements AutoCloseable {
         StartedParts parts = new StartedParts();
         try {
             Files.createDirectories(config.dataDir());
-            Counter untrusted = refusal(registry, "untrusted_certificate");
-            Counter expired = refusal(registry, "expired_certificate");
+            Counter untrusted = PeerIdentityInterceptor.refusals(registry, "untrusted_certificate");
+            Counter expired = PeerIdentityInterceptor.refusals(registry, "expired_certificate");
             // Closed in reverse: the forwarder's last callbacks still record into the deduplicator.
             BatchDeduplicator deduplicator = parts.add(BatchDeduplicator.open(config.dataDir().resolve("dedupe.mv"), registry));
             MutualTls tls = parts.add(MutualTls.server(new TlsFiles(config.tls().certFile(), config.tls().keyFile(),
@@ -131,9 +131,6 @@ public final class EdgeBridge implements AutoCloseable {
         return false;
     }
 
-    private static Counter refusal(PrometheusMeterRegistry registry, String reason) {
-        return Counter.builder("dams.bridge.auth.refused").tag("reason", reason).register(registry);
-    }
 
 
 }

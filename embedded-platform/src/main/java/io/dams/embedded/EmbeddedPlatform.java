@@ -6,10 +6,12 @@ import io.dams.embedded.kafka.KafkaBroker;
 import io.dams.embedded.postgres.PostgresServer;
 import io.dams.embedded.registry.RegistryDistribution;
 import io.dams.embedded.registry.SchemaRegistryServer;
+import io.dams.runtime.lifecycle.StartedParts;
 import io.dams.schemas.topics.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,10 +34,10 @@ public final class EmbeddedPlatform implements AutoCloseable {
     private static final Duration REGISTRY_START_TIMEOUT = Duration.ofSeconds(120);
 
     private final DataDirectory dataDirectory;
-    private final List<AutoCloseable> parts;
+    private final StartedParts parts;
     private final Endpoints endpoints;
 
-    private EmbeddedPlatform(DataDirectory dataDirectory, List<AutoCloseable> parts, Endpoints endpoints) {
+    private EmbeddedPlatform(DataDirectory dataDirectory, StartedParts parts, Endpoints endpoints) {
         this.dataDirectory = dataDirectory;
         this.parts = parts;
         this.endpoints = endpoints;
@@ -48,7 +50,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
      */
     public static EmbeddedPlatform start(PlatformSettings settings, Consumer<String> progress) {
         DataDirectory dir = DataDirectory.open(settings.dataDir());
-        List<AutoCloseable> started = Collections.synchronizedList(new ArrayList<>());
+        StartedParts started = new StartedParts();
         ExecutorService pool = Executors.newFixedThreadPool(3, r -> {
             Thread t = new Thread(r, "dams-platform-start");
             t.setDaemon(true);
@@ -60,13 +62,13 @@ public final class EmbeddedPlatform implements AutoCloseable {
             CompletableFuture<SchemaRegistryServer> registry = timed(pool, progress, "schema registry", () -> {
                 var dist = RegistryDistribution.locate(settings.registryDistribution())
                         .unpack(settings.cacheDir());
-                return started(started, SchemaRegistryServer.start(dist, dir.registry(), settings.registryPort(),
+                return started.add(SchemaRegistryServer.start(dist, dir.registry(), settings.registryPort(),
                         REGISTRY_START_TIMEOUT));
             }, s -> "listening on " + s.url());
-            CompletableFuture<KafkaBroker> kafka = timed(pool, progress, "kafka", () -> started(started,
+            CompletableFuture<KafkaBroker> kafka = timed(pool, progress, "kafka", () -> started.add(
                     KafkaBroker.start(dir.root(), settings.kafkaPort(), settings.controllerPort(), "127.0.0.1")),
                     k -> "listening on " + k.bootstrapServers() + " (cluster " + k.clusterId() + ")");
-            CompletableFuture<PostgresServer> postgres = timed(pool, progress, "postgresql", () -> started(started,
+            CompletableFuture<PostgresServer> postgres = timed(pool, progress, "postgresql", () -> started.add(
                     PostgresServer.start(dir.postgres(), settings.cacheDir().resolve("postgres"),
                             settings.postgresPort())),
                     p -> "listening on " + p.jdbcUrl());
@@ -83,11 +85,11 @@ public final class EmbeddedPlatform implements AutoCloseable {
             Endpoints endpoints = new Endpoints(broker.bootstrapServers(), registryServer.url(), db.jdbcUrl(),
                     PostgresServer.USER, ProcessHandle.current().pid());
             endpoints.writeTo(dir.endpointsFile());
-            return new EmbeddedPlatform(dir, List.copyOf(started), endpoints);
+            return new EmbeddedPlatform(dir, started, endpoints);
         } catch (RuntimeException e) {
             // Let the parts still starting finish, so that they are stopped too rather than left behind.
             starting.forEach(f -> f.handle((value, error) -> null).join());
-            closeAll(started);
+            started.close();
             dir.close();
             throw e instanceof PlatformException ? e : new PlatformException(e.getMessage(), e);
         } finally {
@@ -107,11 +109,11 @@ public final class EmbeddedPlatform implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
-            java.nio.file.Files.deleteIfExists(dataDirectory.endpointsFile());
-        } catch (java.io.IOException ignored) {
+            Files.deleteIfExists(dataDirectory.endpointsFile());
+        } catch (IOException ignored) {
             // A stale endpoints file names a pid that is gone; readers ignore it.
         }
-        closeAll(parts);
+        parts.close();
         dataDirectory.close();
     }
 
@@ -147,10 +149,6 @@ public final class EmbeddedPlatform implements AutoCloseable {
         PortGuard.requireFree(host, s.postgresPort(), "PostgreSQL", "--postgres-port");
     }
 
-    private static <T extends AutoCloseable> T started(List<AutoCloseable> started, T part) {
-        started.add(part);
-        return part;
-    }
 
     private static <T> CompletableFuture<T> timed(ExecutorService pool, Consumer<String> progress, String name,
                                                   Supplier<T> start, java.util.function.Function<T, String> describe) {
@@ -174,16 +172,4 @@ public final class EmbeddedPlatform implements AutoCloseable {
         }
     }
 
-    private static void closeAll(List<AutoCloseable> parts) {
-        List<AutoCloseable> reversed = new ArrayList<>(parts);
-        Collections.reverse(reversed);
-        for (AutoCloseable part : reversed) {
-            try {
-                part.close();
-            } catch (Exception e) {
-                org.slf4j.LoggerFactory.getLogger(EmbeddedPlatform.class)
-                        .warn("{} did not stop cleanly: {}", part.getClass().getSimpleName(), e.getMessage());
-            }
-        }
-    }
 }

@@ -64,6 +64,7 @@ final class DemoStack implements AutoCloseable {
                     : CertificateAuthority.init(certs, TRUST_DOMAIN, Duration.ofDays(3650), clock);
 
             Map<String, String> bridges = new LinkedHashMap<>();
+            int homeBridgePort = 0;
             for (int i = 0; i < REGIONS.size(); i++) {
                 String region = REGIONS.get(i);
                 int port = firstBridgePort == 0 ? 0 : firstBridgePort + i;
@@ -82,6 +83,9 @@ final class DemoStack implements AutoCloseable {
                                 k.spoolAfter(), bridgeData.resolve("spool"), k.spoolCapacity(), k.compression()),
                         d.validation()), clock));
                 bridges.put(region, "127.0.0.1:" + bridge.port());
+                if (i == 0) {
+                    homeBridgePort = bridge.port();
+                }
                 progress.accept("bridge " + region + ": listening on 127.0.0.1:" + bridge.port()
                         + " (status http://127.0.0.1:" + bridge.statusPort() + "/metrics)");
             }
@@ -93,7 +97,7 @@ final class DemoStack implements AutoCloseable {
                     certs.resolve("issued").resolve(defaults.assetId()));
             AgentConfig agentConfig = new AgentConfig(defaults.assetId(), region, "this-host", null, null,
                     Map.of("demo", "true"), "server",
-                    new AgentConfig.Bridge("localhost:" + bridges.get(region).substring(bridges.get(region).indexOf(':') + 1),
+                    new AgentConfig.Bridge("localhost:" + homeBridgePort,
                             defaults.bridge().sendInterval(), defaults.bridge().connectTimeout(), agentTls.cert(),
                             agentTls.key(), agentTls.ca()),
                     new AgentConfig.Buffer(dataDir.resolve("agent"), defaults.buffer().capacity()),

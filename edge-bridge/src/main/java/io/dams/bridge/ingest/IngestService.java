@@ -67,7 +67,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
     public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
         SpiffeId peer = PeerIdentityInterceptor.PEER.get();
         var asset = request.getAsset();
-        if (!asset.getAssetId().equals(peer.name()) || !asset.getRegion().equals(peer.region())) {
+        if (!mayActFor(peer, asset.getAssetId(), asset.getRegion())) {
             denied.increment();
             response.onError(Status.PERMISSION_DENIED.withDescription(peer + " may not register asset '"
                     + asset.getAssetId() + "' in region '" + asset.getRegion() + "'").asRuntimeException());
@@ -102,7 +102,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
             if (ended) {
                 return;
             }
-            if (!batch.getAssetId().equals(peer.name()) || !batch.getRegion().equals(peer.region())) {
+            if (!mayActFor(peer, batch.getAssetId(), batch.getRegion())) {
                 denied.increment();
                 LOG.warn("refused a batch for asset '{}' in region '{}' from {}", batch.getAssetId(),
                         batch.getRegion(), peer);
@@ -181,6 +181,11 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 }
             }
         }
+    }
+
+    /** An agent speaks only for the asset and region its certificate names. */
+    private static boolean mayActFor(SpiffeId peer, String assetId, String region) {
+        return assetId.equals(peer.name()) && region.equals(peer.region());
     }
 
     /** The Kafka record of a batch: its accepted samples, stamped with the time the hub took it. */

@@ -39,7 +39,8 @@ public final class PeerIdentityInterceptor implements ServerInterceptor {
         this.wrongRegion = refusals(registry, "wrong_region");
     }
 
-    static Counter refusals(MeterRegistry registry, String reason) {
+    /** The counter of refusals for {@code reason}: {@code dams_bridge_auth_refused_total{reason}}. */
+    public static Counter refusals(MeterRegistry registry, String reason) {
         return Counter.builder("dams.bridge.auth.refused")
                 .description("Calls and handshakes refused for want of a valid agent identity")
                 .tag("reason", reason).register(registry);
