@@ -1,5 +1,6 @@
 package io.dams.bridge.validation;
 
+import io.dams.schemas.names.PrometheusNames;
 import io.dams.schemas.ingest.v1.Batch;
 import io.dams.schemas.ingest.v1.RejectReason;
 import io.dams.schemas.ingest.v1.Rejection;

@@ -1,5 +1,6 @@
 package io.dams.bridge.validation;
 
+import io.dams.schemas.names.PrometheusNames;
 import io.dams.runtime.config.Durations;
 import io.dams.schemas.ingest.v1.RejectReason;
 import io.dams.schemas.ingest.v1.Sample;

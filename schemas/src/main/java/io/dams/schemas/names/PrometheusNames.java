@@ -1,16 +1,16 @@
-package io.dams.bridge.validation;
+package io.dams.schemas.names;
 
 /**
  * The Prometheus syntax of metric and label names, checked char by char: this runs for every sample on the ingest hot
- * path, where a regex would cost a matcher allocation and several times the time.
+ * path (bridge, ingest job), where a regex would cost a matcher allocation and several times the time.
  */
-final class PrometheusNames {
+public final class PrometheusNames {
 
     private PrometheusNames() {
     }
 
     /** {@code [a-zA-Z_:][a-zA-Z0-9_:]*}, non-empty. */
-    static boolean isMetricName(String name) {
+    public static boolean isMetricName(String name) {
         int length = name.length();
         if (length == 0) {
             return false;
@@ -29,7 +29,7 @@ final class PrometheusNames {
     }
 
     /** {@code [a-zA-Z_][a-zA-Z0-9_]*}, non-empty, and not starting with {@code __} (reserved for Prometheus itself). */
-    static boolean isLabelName(String name) {
+    public static boolean isLabelName(String name) {
         int length = name.length();
         if (length == 0) {
             return false;
