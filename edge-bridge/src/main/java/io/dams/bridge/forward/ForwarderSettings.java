@@ -20,6 +20,9 @@ import java.util.Set;
  * @param spoolDir         the folder of the spool file
  * @param spoolCapacity    the most the spool holds; beyond it the oldest batches are dropped and counted
  * @param compression      the producer's {@code compression.type}
+ * @param maxInFlight      the most batch bytes accepted from agents and not yet durable (in Kafka or the spool); beyond
+ *                         it the bridge stops reading from agents' streams until some are, so that a Kafka slower than
+ *                         the agents costs them latency (they hold their batches on disk) rather than the bridge its heap
  */
 public record ForwarderSettings(
         String bootstrapServers,
@@ -28,12 +31,22 @@ public record ForwarderSettings(
         Duration spoolAfter,
         Path spoolDir,
         ByteSize spoolCapacity,
-        String compression) implements Validated {
+        String compression,
+        ByteSize maxInFlight) implements Validated {
 
     private static final Set<String> COMPRESSIONS = Set.of("none", "gzip", "snappy", "lz4", "zstd");
     /** A linger this long would hold every batch back for a noticeable part of the latency budget. */
     private static final Duration MAX_LINGER = Duration.ofSeconds(1);
     private static final ByteSize MIN_SPOOL = ByteSize.ofMebibytes(1);
+    private static final ByteSize MIN_IN_FLIGHT = ByteSize.ofMebibytes(1);
+    public static final ByteSize DEFAULT_MAX_IN_FLIGHT = ByteSize.ofMebibytes(32);
+
+    /** Settings with the default {@link #maxInFlight()}. */
+    public ForwarderSettings(String bootstrapServers, String registryUrl, Duration linger, Duration spoolAfter,
+                             Path spoolDir, ByteSize spoolCapacity, String compression) {
+        this(bootstrapServers, registryUrl, linger, spoolAfter, spoolDir, spoolCapacity, compression,
+                DEFAULT_MAX_IN_FLIGHT);
+    }
 
     public static ForwarderSettings defaults() {
         return new ForwarderSettings("127.0.0.1:9092", "http://127.0.0.1:8081", Duration.ofMillis(5),
@@ -67,6 +80,8 @@ public record ForwarderSettings(
                 p + "spoolCapacity", "must be at least " + MIN_SPOOL + ", not " + spoolCapacity);
         ConfigException.require(compression != null && COMPRESSIONS.contains(compression), p + "compression",
                 "must be one of " + COMPRESSIONS.stream().sorted().toList() + ", not '" + compression + "'");
+        ConfigException.require(maxInFlight != null && maxInFlight.bytes() >= MIN_IN_FLIGHT.bytes(),
+                p + "maxInFlight", "must be at least " + MIN_IN_FLIGHT + ", not " + maxInFlight);
     }
 
     private static boolean isHttpUrl(String url) {

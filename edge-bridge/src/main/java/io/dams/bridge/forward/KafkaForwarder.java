@@ -1,7 +1,6 @@
 package io.dams.bridge.forward;
 
 import io.dams.runtime.queue.DiskQueue;
-import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.serde.RegistrySerdes;
 import io.dams.schemas.topics.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -29,7 +28,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -39,7 +37,6 @@ import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * <h2>State machine</h2>
  *
  * <pre>
- *             a send fails, or the oldest unacknowledged send is older than spoolAfter:
+ *             a send fails, or Kafka stalls (see below):
  *             every unacknowledged batch is appended to the spool, in forward order, and completes SPOOL
  *   DIRECT ─────────────────────────────────────────────────────────────────────────────▶ SPOOLING
  *     ▲                                                                                      │
@@ -62,7 +59,11 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>DIRECT</b>: {@code forward} hands the batch to the idempotent producer and remembers it as unacknowledged;
- *   Kafka's acknowledgement completes it with KAFKA. A watchdog looks at the oldest unacknowledged batch.</li>
+ *   Kafka's acknowledgement completes it with KAFKA. A watchdog looks at the oldest unacknowledged batch: Kafka has
+ *   stalled when that batch is {@code spoolAfter} old and no acknowledgement at all came for {@code spoolAfter}, or when
+ *   it is {@code 5 × spoolAfter} old whatever else was acknowledged (one partition stuck). A Kafka that acknowledges,
+ *   only later than {@code spoolAfter} because the bridge offers more than it takes, has not stalled: spooling would add
+ *   work where there is too much already; the bridge's bound on bytes in flight pushes back on the agents instead.</li>
  *   <li><b>SPOOLING</b>: {@code forward} appends the batch to the spool, which is where every earlier unacknowledged
  *   batch of its asset already is, and completes it with SPOOL once synced. The replayer drains the spool oldest first
  *   (peek, send, await every acknowledgement, remove) and backs off while Kafka is unreachable. The forwarder starts
@@ -86,9 +87,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The spool is one for all assets: a failure anywhere spools everything, which keeps order without tracking
  * partitions. It holds Avro without registry framing ({@link SpoolCodec}), so spooling works while the registry is
- * unreachable; the replayer encodes again through the registry serializer.
+ * unreachable. Batches are encoded once, before they reach the forwarder ({@link EncodedBatch}); sending frames those
+ * bytes with the schema id ({@link FramedBatchSerializer}), spooling and replaying only copy them.
  */
 public final class KafkaForwarder implements AutoCloseable {
+
+    /** The producer's {@code batch.size}. */
+    static final int BATCH_BYTES = 256 * 1024;
+    /** An unacknowledged send this many times {@code spoolAfter} old means Kafka stalled, acks for others or not. */
+    static final int STALL_FACTOR = 5;
 
     /** The spool's file name in {@link ForwarderSettings#spoolDir()}. */
     public static final String SPOOL_FILE = "spool.mv.db";
@@ -98,7 +105,7 @@ public final class KafkaForwarder implements AutoCloseable {
     private enum Mode { DIRECT, SPOOLING }
 
     private final ForwarderSettings settings;
-    private final Producer<String, MetricBatch> producer;
+    private final Producer<String, EncodedBatch> producer;
     private final DiskQueue spool;
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
@@ -124,18 +131,20 @@ public final class KafkaForwarder implements AutoCloseable {
     private volatile Mode mode;
     private boolean closed;
     private long spoolingSinceNanos;
+    /** When Kafka last acknowledged a direct send, or when direct sending (re)started. */
+    private long lastAckNanos;
     private long replayedSinceSpooling;
     private long firstReplayAckNanos;
 
     /** A batch handed to the producer. Identity matters: the same batch may be forwarded twice. */
     private static final class Pending {
-        final MetricBatch batch;
+        final EncodedBatch batch;
         final long startNanos;
         final CompletableFuture<Durability> result = new CompletableFuture<>();
         /** Guarded by the forwarder's lock: acknowledged, spooled or failed. */
         boolean resolved;
 
-        Pending(MetricBatch batch, long startNanos) {
+        Pending(EncodedBatch batch, long startNanos) {
             this.batch = batch;
             this.startNanos = startNanos;
         }
@@ -145,7 +154,7 @@ public final class KafkaForwarder implements AutoCloseable {
     private record Spooled(CompletableFuture<Durability> result, long id) {
     }
 
-    KafkaForwarder(ForwarderSettings settings, Producer<String, MetricBatch> producer, DiskQueue spool,
+    KafkaForwarder(ForwarderSettings settings, Producer<String, EncodedBatch> producer, DiskQueue spool,
                    MeterRegistry registry) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.producer = Objects.requireNonNull(producer, "producer");
@@ -175,6 +184,7 @@ public final class KafkaForwarder implements AutoCloseable {
         this.replayer = new SpoolReplayer(this, spool, producer);
         this.mode = spool.size() > 0 ? Mode.SPOOLING : Mode.DIRECT;
         this.spoolingSinceNanos = System.nanoTime();
+        this.lastAckNanos = spoolingSinceNanos;
     }
 
     /**
@@ -195,9 +205,17 @@ public final class KafkaForwarder implements AutoCloseable {
         }
     }
 
-    /** The producer's configuration: idempotent, acks=all, compressed, lingering milliseconds, registry serializer. */
+    /**
+     * The producer's configuration: idempotent, acks=all, compressed, lingering milliseconds, values framed with the
+     * registry's schema id; room for every batch the bridge may have in flight.
+     */
     static Map<String, Object> producerConfig(ForwarderSettings settings) {
         Map<String, Object> config = new HashMap<>(new RegistrySerdes(settings.registryUrl()).producerConfig());
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, FramedBatchSerializer.class.getName());
+        // Several agents' batches per request and compression frame: fewer requests, better zstd ratios.
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, BATCH_BYTES);
+        // Never the limit that blocks send(): the bridge's own bound on bytes in flight comes first.
+        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 2 * settings.maxInFlight().bytes() + 32L * 1024 * 1024);
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "dams-bridge-forwarder");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -223,10 +241,10 @@ public final class KafkaForwarder implements AutoCloseable {
 
     /**
      * Forwards one batch, keyed by its asset. Completes with where the batch is durable, or exceptionally when it
-     * cannot be made durable (the spool's disk failed, the batch does not conform to its schema, Kafka refused it as
-     * too large, the forwarder is closed); the agent then keeps the batch and sends it again.
+     * cannot be made durable (the spool's disk failed, Kafka refused it as too large, the forwarder is closed); the
+     * agent then keeps the batch and sends it again.
      */
-    public CompletionStage<Durability> forward(MetricBatch batch) {
+    public CompletionStage<Durability> forward(EncodedBatch batch) {
         Objects.requireNonNull(batch, "batch");
         Pending pending = new Pending(batch, System.nanoTime());
         List<Spooled> spooled;
@@ -256,6 +274,11 @@ public final class KafkaForwarder implements AutoCloseable {
         health.put("spoolOldestAgeSeconds", oldestAgeSeconds(spool));
         health.put("spoolDroppedRecords", spool.droppedRecords());
         return health;
+    }
+
+    /** The bound on batch bytes accepted and not yet durable, which the ingest service keeps. */
+    public long maxInFlightBytes() {
+        return settings.maxInFlight().bytes();
     }
 
     /** Whether batches currently go to the spool. */
@@ -328,15 +351,10 @@ public final class KafkaForwarder implements AutoCloseable {
         try {
             sent = producer.send(record(pending.batch), (metadata, error) -> dispatch(pending, error));
         } catch (KafkaException e) {
-            if (!(e instanceof SerializationException)) {
-                return switchToSpooling(rootMessage(e));
-            }
-            return conformsToSchema(pending) ? switchToSpooling("the registry serializer failed: " + rootMessage(e))
-                    : List.of();
+            return switchToSpooling(rootMessage(e));
         } catch (RuntimeException e) {
             // The registry client's own exceptions reach us unwrapped, e.g. when the registry is unreachable.
-            return conformsToSchema(pending) ? switchToSpooling("the registry serializer failed: " + rootMessage(e))
-                    : List.of();
+            return switchToSpooling("the schema id cannot be resolved: " + rootMessage(e));
         }
         // A failure send() reports at once (no metadata, no buffer space) must be handled before the next batch is
         // sent: the next one could get through and overtake this one.
@@ -375,6 +393,7 @@ public final class KafkaForwarder implements AutoCloseable {
                 spooled = failed(pending, error);
             } else {
                 pending.resolved = true;
+                lastAckNanos = System.nanoTime();
                 unacknowledged.remove(pending);
                 if (unacknowledged.isEmpty()) {
                     allAcknowledged.signalAll();
@@ -401,8 +420,8 @@ public final class KafkaForwarder implements AutoCloseable {
             pending.resolved = true;
             unacknowledged.remove(pending);
             rejectedTooLarge.increment();
-            LOG.warn("Kafka refused a batch of asset {} (agent {}, seq {}): {}", pending.batch.getAssetId(),
-                    pending.batch.getAgentId(), pending.batch.getSeq(), error.getMessage());
+            LOG.warn("Kafka refused a batch of asset {} (agent {}, seq {}): {}", pending.batch.assetId(),
+                    pending.batch.agentId(), pending.batch.seq(), error.getMessage());
             pending.result.completeExceptionally(error);
             if (unacknowledged.isEmpty()) {
                 allAcknowledged.signalAll();
@@ -412,16 +431,19 @@ public final class KafkaForwarder implements AutoCloseable {
         return switchToSpooling(rootMessage(error));
     }
 
-    /** The watchdog: a send unacknowledged for spoolAfter means Kafka is unreachable, or as good as. */
+    /** The watchdog: spools when Kafka has stalled (see the class comment). */
     private void checkOldestSend() {
         List<Spooled> spooled = List.of();
         lock.lock();
         try {
             if (mode == Mode.DIRECT && !closed && !unacknowledged.isEmpty()) {
-                long age = System.nanoTime() - unacknowledged.iterator().next().startNanos;
-                if (age >= settings.spoolAfter().toNanos()) {
-                    spooled = switchToSpooling("no acknowledgement within " + settings.spoolAfter().toMillis()
-                            + " ms");
+                long now = System.nanoTime();
+                long spoolAfter = settings.spoolAfter().toNanos();
+                long age = now - unacknowledged.iterator().next().startNanos;
+                if (age >= spoolAfter && now - lastAckNanos >= spoolAfter) {
+                    spooled = switchToSpooling("no acknowledgement for " + settings.spoolAfter().toMillis() + " ms");
+                } else if (age >= STALL_FACTOR * spoolAfter) {
+                    spooled = switchToSpooling("a batch unacknowledged for " + age / 1_000_000 + " ms");
                 }
             }
         } finally {
@@ -456,17 +478,10 @@ public final class KafkaForwarder implements AutoCloseable {
         List<Spooled> spooled = new ArrayList<>(batches.size());
         for (Pending pending : batches) {
             pending.resolved = true;
-            byte[] bytes;
             try {
-                bytes = SpoolCodec.encode(pending.batch);
-            } catch (AvroRuntimeException e) {
-                rejectNonConforming(pending, e);
-                continue;
-            }
-            try {
-                spooled.add(new Spooled(pending.result, spool.add(bytes)));
+                spooled.add(new Spooled(pending.result, spool.add(SpoolCodec.encode(pending.batch))));
             } catch (RuntimeException e) {
-                LOG.error("cannot append a batch of asset {} to the spool {}: {}", pending.batch.getAssetId(),
+                LOG.error("cannot append a batch of asset {} to the spool {}: {}", pending.batch.assetId(),
                         spool.file(), e.getMessage());
                 pending.result.completeExceptionally(e);
             }
@@ -486,24 +501,6 @@ public final class KafkaForwarder implements AutoCloseable {
             return;
         }
         spooled.forEach(s -> s.result().complete(Durability.SPOOL));
-    }
-
-    private boolean conformsToSchema(Pending pending) {
-        try {
-            SpoolCodec.encode(pending.batch);
-            return true;
-        } catch (AvroRuntimeException e) {
-            pending.resolved = true;
-            unacknowledged.remove(pending);
-            rejectNonConforming(pending, e);
-            return false;
-        }
-    }
-
-    private static void rejectNonConforming(Pending pending, AvroRuntimeException e) {
-        LOG.warn("a batch of asset {} does not conform to its schema and cannot be forwarded: {}",
-                pending.batch.getAssetId(), e.getMessage());
-        pending.result.completeExceptionally(e);
     }
 
     // --- for the SpoolReplayer ---
@@ -530,6 +527,7 @@ public final class KafkaForwarder implements AutoCloseable {
             }
             mode = Mode.DIRECT;
             long now = System.nanoTime();
+            lastAckNanos = now;
             LOG.info("Kafka back: replayed {} records from the spool in {} ms (spooling lasted {} ms)",
                     replayedSinceSpooling, firstReplayAckNanos == 0 ? 0 : (now - firstReplayAckNanos) / 1_000_000,
                     (now - spoolingSinceNanos) / 1_000_000);
@@ -567,8 +565,8 @@ public final class KafkaForwarder implements AutoCloseable {
         rejectedTooLarge.increment();
     }
 
-    static ProducerRecord<String, MetricBatch> record(MetricBatch batch) {
-        return new ProducerRecord<>(Topics.METRICS_RAW.name(), batch.getAssetId(), batch);
+    static ProducerRecord<String, EncodedBatch> record(EncodedBatch batch) {
+        return new ProducerRecord<>(Topics.METRICS_RAW.name(), batch.assetId(), batch);
     }
 
     /** Errors Kafka gives a record for what it is, not for where Kafka is: sending it again cannot help. */

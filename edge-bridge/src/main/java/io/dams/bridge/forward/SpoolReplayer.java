@@ -1,7 +1,6 @@
 package io.dams.bridge.forward;
 
 import io.dams.runtime.queue.DiskQueue;
-import io.dams.schemas.avro.MetricBatch;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,11 +29,11 @@ final class SpoolReplayer {
 
     private final KafkaForwarder forwarder;
     private final DiskQueue spool;
-    private final Producer<String, MetricBatch> producer;
+    private final Producer<String, EncodedBatch> producer;
     private final Thread thread;
     private volatile boolean stopped;
 
-    SpoolReplayer(KafkaForwarder forwarder, DiskQueue spool, Producer<String, MetricBatch> producer) {
+    SpoolReplayer(KafkaForwarder forwarder, DiskQueue spool, Producer<String, EncodedBatch> producer) {
         this.forwarder = forwarder;
         this.spool = spool;
         this.producer = producer;
@@ -109,7 +108,7 @@ final class SpoolReplayer {
         List<Future<RecordMetadata>> acks = new ArrayList<>(chunk.size());
         String failure = null;
         for (DiskQueue.Entry entry : chunk) {
-            MetricBatch batch;
+            EncodedBatch batch;
             try {
                 batch = SpoolCodec.decode(entry.payload());
             } catch (IOException e) {

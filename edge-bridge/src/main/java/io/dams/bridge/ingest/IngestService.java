@@ -1,5 +1,6 @@
 package io.dams.bridge.ingest;
 
+import io.dams.bridge.forward.EncodedBatch;
 import io.dams.bridge.forward.KafkaForwarder;
 import io.dams.bridge.validation.BatchDeduplicator;
 import io.dams.bridge.validation.BatchValidator;
@@ -13,7 +14,10 @@ import io.dams.schemas.ingest.v1.RegisterRequest;
 import io.dams.schemas.ingest.v1.RegisterResponse;
 import io.dams.schemas.ingest.v1.Sample;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -26,6 +30,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The ingest API: batches from authenticated agents are checked against the sender's identity, deduplicated,
  * validated sample by sample, and acknowledged once they are durable at the hub (in Kafka or in the spool).
+ *
+ * <p>Each stream reads its next batch only while the bridge holds less than {@code kafka.maxInFlight} bytes of batches
+ * not yet durable ({@link InFlightBudget}): when Kafka is slower than the agents, they wait (gRPC flow control) and
+ * keep their batches on disk, instead of the bridge holding them all in memory.
  */
 public final class IngestService extends IngestGrpc.IngestImplBase {
 
@@ -41,6 +49,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
     private final Counter batchesAccepted;
     private final Counter batchesRejected;
     private final Counter forwardFailures;
+    private final InFlightBudget budget;
 
     public IngestService(BatchValidator validator, BatchDeduplicator deduplicator, KafkaForwarder forwarder,
                          AssetRegistrar registrar, Clock clock, MeterRegistry registry) {
@@ -54,13 +63,26 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         this.batchesAccepted = Counter.builder("dams.bridge.batches").tag("result", "accepted").register(registry);
         this.batchesRejected = Counter.builder("dams.bridge.batches").tag("result", "rejected").register(registry);
         this.forwardFailures = Counter.builder("dams.bridge.batches").tag("result", "failed").register(registry);
+        this.budget = new InFlightBudget(forwarder.maxInFlightBytes());
+        Gauge.builder("dams.bridge.inflight.bytes", budget, InFlightBudget::used)
+                .description("Bytes of batches accepted from agents and not yet durable").baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("dams.bridge.inflight.waiting.streams", budget, InFlightBudget::waiting)
+                .description("Agent streams waiting for the bytes in flight to drop below kafka.maxInFlight")
+                .register(registry);
+        FunctionCounter.builder("dams.bridge.inflight.waits", budget, InFlightBudget::waits)
+                .description("Times an agent stream waited because kafka.maxInFlight was reached").register(registry);
     }
 
     @Override
     public StreamObserver<Batch> publish(StreamObserver<Ack> responses) {
         SpiffeId peer = PeerIdentityInterceptor.PEER.get();
+        ServerCallStreamObserver<Ack> call = (ServerCallStreamObserver<Ack>) responses;
+        call.disableAutoRequest();
         connected.incrementAndGet();
-        return new AgentStream(peer, responses);
+        AgentStream stream = new AgentStream(peer, call);
+        budget.whenRoom(stream::requestNext);
+        return stream;
     }
 
     @Override
@@ -84,17 +106,26 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         });
     }
 
-    /** One agent's Publish stream. gRPC delivers its messages one at a time; acks come back from other threads. */
+    /**
+     * One agent's Publish stream. It asks gRPC for one message at a time, when the budget has room; acks come back from
+     * other threads.
+     */
     private final class AgentStream implements StreamObserver<Batch> {
         private final SpiffeId peer;
-        private final StreamObserver<Ack> responses;
+        private final ServerCallStreamObserver<Ack> responses;
         private final AtomicInteger inFlight = new AtomicInteger();
         private volatile boolean halfClosed;
         private volatile boolean ended;
 
-        AgentStream(SpiffeId peer, StreamObserver<Ack> responses) {
+        AgentStream(SpiffeId peer, ServerCallStreamObserver<Ack> responses) {
             this.peer = peer;
             this.responses = responses;
+        }
+
+        void requestNext() {
+            if (!ended) {
+                responses.request(1);
+            }
         }
 
         @Override
@@ -102,6 +133,11 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
             if (ended) {
                 return;
             }
+            accept(batch);
+            budget.whenRoom(this::requestNext);
+        }
+
+        private void accept(Batch batch) {
             if (!mayActFor(peer, batch.getAssetId(), batch.getRegion())) {
                 denied.increment();
                 LOG.warn("refused a batch for asset '{}' in region '{}' from {}", batch.getAssetId(),
@@ -117,7 +153,8 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 send(Ack.newBuilder().setSeq(seq).setDuplicate(true).build());
                 return;
             }
-            Validation validation = validator.validate(batch, batch.getSerializedSize());
+            int bytes = batch.getSerializedSize();
+            Validation validation = validator.validate(batch, bytes);
             Ack.Builder ack = Ack.newBuilder().setSeq(seq).setAccepted(validation.accepted().size())
                     .setRejected(validation.rejectedCount()).addAllRejections(validation.rejections());
             if (validation.accepted().isEmpty()) {
@@ -126,8 +163,11 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 send(ack.build());
                 return;
             }
+            EncodedBatch encoded = EncodedBatch.encode(toRecord(batch, validation.accepted(), clock.millis()));
             inFlight.incrementAndGet();
-            forwarder.forward(toRecord(batch, validation.accepted(), clock.millis())).whenComplete((durability, error) -> {
+            budget.take(bytes);
+            forwarder.forward(encoded).whenComplete((durability, error) -> {
+                budget.release(bytes);
                 if (error != null) {
                     deduplicator.failed(agentKey, seq);
                     forwardFailures.increment();

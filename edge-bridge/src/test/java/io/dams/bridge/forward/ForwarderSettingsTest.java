@@ -27,6 +27,7 @@ class ForwarderSettingsTest {
         assertThat(defaults.spoolAfter()).isEqualTo(Duration.ofSeconds(2));
         assertThat(defaults.spoolCapacity()).isEqualTo(ByteSize.parse("1GiB"));
         assertThat(defaults.compression()).isEqualTo("zstd");
+        assertThat(defaults.maxInFlight()).isEqualTo(ByteSize.ofMebibytes(32));
     }
 
     @Test
@@ -37,6 +38,7 @@ class ForwarderSettingsTest {
                 "linger: 10ms",
                 "spoolDir: /data/spool",
                 "spoolCapacity: 512MiB",
+                "maxInFlight: 8MiB",
                 ""));
 
         ForwarderSettings settings = new ConfigLoader<>(ForwarderSettings.class, ForwarderSettings.defaults(),
@@ -44,7 +46,7 @@ class ForwarderSettingsTest {
 
         assertThat(settings).isEqualTo(new ForwarderSettings("kafka-1:9092,kafka-2:9092", "http://registry:8081",
                 Duration.ofMillis(10), Duration.ofSeconds(3), Path.of("/data/spool"), ByteSize.ofMebibytes(512),
-                "zstd"));
+                "zstd", ByteSize.ofMebibytes(8)));
     }
 
     @Test
@@ -67,6 +69,8 @@ class ForwarderSettingsTest {
                 d.spoolDir(), ByteSize.parse("64KiB"), d.compression()), "spoolCapacity");
         assertInvalid(new ForwarderSettings(d.bootstrapServers(), d.registryUrl(), d.linger(), d.spoolAfter(),
                 d.spoolDir(), d.spoolCapacity(), "brotli"), "compression");
+        assertInvalid(new ForwarderSettings(d.bootstrapServers(), d.registryUrl(), d.linger(), d.spoolAfter(),
+                d.spoolDir(), d.spoolCapacity(), d.compression(), ByteSize.parse("64KiB")), "maxInFlight");
     }
 
     @Test

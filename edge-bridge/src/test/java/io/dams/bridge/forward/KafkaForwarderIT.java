@@ -112,7 +112,7 @@ class KafkaForwarderIT {
         try (KafkaForwarder forwarder = KafkaForwarder.start(settings("direct"), new SimpleMeterRegistry())) {
             // The first send fetches metadata and registers the schema; after it the path is warm.
             MetricBatch warmUp = KafkaForwarderTest.batch(assets.get(0), 0);
-            assertThat(forwarder.forward(warmUp).toCompletableFuture().get(30, TimeUnit.SECONDS))
+            assertThat(forwarder.forward(EncodedBatch.encode(warmUp)).toCompletableFuture().get(30, TimeUnit.SECONDS))
                     .isEqualTo(Durability.KAFKA);
             forwarded.add(warmUp);
 
@@ -121,7 +121,7 @@ class KafkaForwarderIT {
                 for (String asset : assets) {
                     MetricBatch batch = KafkaForwarderTest.batch(asset, seq);
                     forwarded.add(batch);
-                    results.add(forwarder.forward(batch).toCompletableFuture());
+                    results.add(forwarder.forward(EncodedBatch.encode(batch)).toCompletableFuture());
                 }
             }
             CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
@@ -152,7 +152,7 @@ class KafkaForwarderIT {
                 for (String asset : assets) {
                     MetricBatch batch = KafkaForwarderTest.batch(asset, seqs.merge(asset, 1L, Long::sum));
                     long at = System.nanoTime();
-                    CompletableFuture<Durability> result = forwarder.forward(batch).toCompletableFuture();
+                    CompletableFuture<Durability> result = forwarder.forward(EncodedBatch.encode(batch)).toCompletableFuture();
                     result.thenRun(() -> slowestAck.accumulateAndGet(System.nanoTime() - at, Math::max));
                     sent.add(new Sent(batch, at, result));
                 }
@@ -225,7 +225,7 @@ class KafkaForwarderIT {
         ForwarderSettings settings = settings("restart");
         try (KafkaForwarder forwarder = KafkaForwarder.start(settings, new SimpleMeterRegistry())) {
             MetricBatch first = KafkaForwarderTest.batch(assets.get(0), 1);
-            assertThat(forwarder.forward(first).toCompletableFuture().get(30, TimeUnit.SECONDS))
+            assertThat(forwarder.forward(EncodedBatch.encode(first)).toCompletableFuture().get(30, TimeUnit.SECONDS))
                     .isEqualTo(Durability.KAFKA);
             forwarded.add(first);
 
@@ -235,7 +235,7 @@ class KafkaForwarderIT {
                 for (String asset : assets) {
                     MetricBatch batch = KafkaForwarderTest.batch(asset, seq);
                     forwarded.add(batch);
-                    results.add(forwarder.forward(batch).toCompletableFuture());
+                    results.add(forwarder.forward(EncodedBatch.encode(batch)).toCompletableFuture());
                 }
             }
             CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
@@ -247,7 +247,7 @@ class KafkaForwarderIT {
             assertThat(reopened.health()).containsEntry("spoolRecords", 78L);
             await().atMost(WITHIN).until(() -> !reopened.isSpooling());
             MetricBatch later = KafkaForwarderTest.batch(assets.get(0), 41);
-            assertThat(reopened.forward(later).toCompletableFuture().get(30, TimeUnit.SECONDS))
+            assertThat(reopened.forward(EncodedBatch.encode(later)).toCompletableFuture().get(30, TimeUnit.SECONDS))
                     .isEqualTo(Durability.KAFKA);
             forwarded.add(later);
         }
@@ -273,7 +273,7 @@ class KafkaForwarderIT {
             for (int seq = 1; seq <= 10; seq++) {
                 MetricBatch batch = KafkaForwarderTest.batch(assets.get(0), seq);
                 forwarded.add(batch);
-                assertThat(forwarder.forward(batch).toCompletableFuture().get(30, TimeUnit.SECONDS))
+                assertThat(forwarder.forward(EncodedBatch.encode(batch)).toCompletableFuture().get(30, TimeUnit.SECONDS))
                         .isEqualTo(Durability.SPOOL);
             }
         }
@@ -281,7 +281,7 @@ class KafkaForwarderIT {
             await().atMost(WITHIN).until(() -> !forwarder.isSpooling());
             MetricBatch later = KafkaForwarderTest.batch(assets.get(0), 11);
             forwarded.add(later);
-            assertThat(forwarder.forward(later).toCompletableFuture().get(30, TimeUnit.SECONDS))
+            assertThat(forwarder.forward(EncodedBatch.encode(later)).toCompletableFuture().get(30, TimeUnit.SECONDS))
                     .isEqualTo(Durability.KAFKA);
         }
 

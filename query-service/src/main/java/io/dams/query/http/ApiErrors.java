@@ -1,0 +1,77 @@
+package io.dams.query.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.dams.query.assets.AssetJson;
+import io.dams.query.auth.BearerAuth;
+import io.dams.query.fleet.StoreUnavailableException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.router.EndpointNotFound;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place errors become responses: a JSON body {@code {"error": ..., "field": ...}} ({@code field} when a
+ * request parameter is at fault), the status of the exception, and never a stack trace in the body.
+ */
+public final class ApiErrors {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
+    /** Detail key of an {@link HttpResponseException} naming the parameter at fault. */
+    public static final String FIELD = "field";
+
+    private ApiErrors() {
+    }
+
+    /** A 400 naming the parameter at fault. */
+    public static BadRequestResponse badParameter(String field, String message) {
+        return new BadRequestResponse(message, Map.of(FIELD, field));
+    }
+
+    public static void install(RoutesConfig routes) {
+        routes.exception(EndpointNotFound.class, (e, ctx) ->
+                write(ctx, 404, "no route " + ctx.method() + " " + ctx.path(), null));
+        routes.exception(HttpResponseException.class, (e, ctx) -> {
+            if (e.getStatus() == 401) {
+                String error = e.getDetails().get(BearerAuth.BEARER_ERROR);
+                ctx.header("WWW-Authenticate", "Bearer realm=\"dams\"" + (error == null ? "" : ", error=\"" + error + "\""));
+            }
+            write(ctx, e.getStatus(), e.getMessage(), e.getDetails().get(FIELD));
+        });
+        routes.exception(StoreUnavailableException.class, (e, ctx) -> {
+            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+            write(ctx, 503, "the asset stores cannot answer now (" + e.getMessage() + "); retry after "
+                    + e.retryAfterSeconds() + " s", null);
+        });
+        routes.exception(Exception.class, (e, ctx) -> {
+            LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+            write(ctx, 500, "internal error; the query service's log has the details", null);
+        });
+    }
+
+    static void write(Context ctx, int status, String error, String field) {
+        ctx.status(status);
+        ctx.contentType("application/json");
+        ctx.result(body(error, field));
+    }
+
+    static byte[] body(String error, String field) {
+        com.fasterxml.jackson.core.util.ByteArrayBuilder out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(128);
+        try (JsonGenerator gen = AssetJson.FACTORY.createGenerator(out)) {
+            gen.writeStartObject();
+            gen.writeStringField("error", error == null ? "error" : error);
+            if (field != null) {
+                gen.writeStringField(FIELD, field);
+            }
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}
