@@ -28,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -54,7 +55,7 @@ import org.slf4j.LoggerFactory;
  *   DIRECT ─────────────────────────────────────────────────────────────────────────────▶ SPOOLING
  *     ▲                                                                                      │
  *     └──────────────────────────────────────────────────────────────────────────────────────┘
- *             the SpoolReplayer found the spool empty, every batch it sent being acknowledged
+ *             the SpoolReplayer, with Kafka answering, has handed the spool's last chunk to the producer
  * </pre>
  *
  * <ul>
@@ -70,8 +71,9 @@ import org.slf4j.LoggerFactory;
  *   in SPOOLING when the spool is not empty, so a spool left by a previous run goes first.</li>
  * </ul>
  *
- * <p>Why order per asset holds across the switches. To DIRECT: the spool is empty and all it held was acknowledged,
- * so every later batch follows it. To SPOOLING: the acknowledged batches are in Kafka; from the first unacknowledged
+ * <p>Why order per asset holds across the switches. To DIRECT: everything the spool held has been handed to the
+ * producer under the lock that appends take, so every later batch follows it in the producer, which keeps one
+ * partition's sends in order; the spool records leave the spool only once acknowledged. To SPOOLING: the acknowledged batches are in Kafka; from the first unacknowledged
  * one on, every batch is in the spool in forward order, and the spool is replayed in that order. A batch spooled while
  * the producer still holds it may yet be written by the producer, before the replayed copy (the same producer keeps
  * one partition's sends in order): that is a duplicate, which the ingest job drops by (agent_id, seq), never a
@@ -325,7 +327,8 @@ public final class KafkaForwarder implements AutoCloseable {
             lock.unlock();
         }
         completeWhenSynced(spooled);
-        events.shutdownNow();
+        // Not shutdownNow: an interrupt during the spool's file I/O would close its file channel under H2.
+        events.shutdown();
         try {
             events.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -532,6 +535,40 @@ public final class KafkaForwarder implements AutoCloseable {
                     replayedSinceSpooling, firstReplayAckNanos == 0 ? 0 : (now - firstReplayAckNanos) / 1_000_000,
                     (now - spoolingSinceNanos) / 1_000_000);
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * SPOOLING → DIRECT while the spool still holds up to a chunk: under the lock, so that no batch is appended
+     * meanwhile, {@code sender} hands what the spool holds to the producer, and if it took all of it the mode becomes
+     * DIRECT. Later batches then follow those records in the producer, which keeps one partition's sends in order. The
+     * records leave the spool once the replayer has their acknowledgements; should Kafka fail first, they are replayed
+     * again (duplicates, not reordering). Returns the sends to await, or null when nothing was sent (more than a chunk
+     * left, closed, or already DIRECT).
+     */
+    SpoolReplayer.Sent handOver(Function<List<DiskQueue.Entry>, SpoolReplayer.Sent> sender) {
+        lock.lock();
+        try {
+            if (closed || mode == Mode.DIRECT) {
+                return null;
+            }
+            List<DiskQueue.Entry> rest = spool.peek(SpoolReplayer.CHUNK + 1);
+            if (rest.isEmpty() || rest.size() > SpoolReplayer.CHUNK) {
+                return null;
+            }
+            SpoolReplayer.Sent sent = sender.apply(rest);
+            if (sent.failure() == null) {
+                mode = Mode.DIRECT;
+                long now = System.nanoTime();
+                lastAckNanos = now;
+                LOG.info("Kafka back: replayed {} records from the spool in {} ms, the last {} now in flight "
+                                + "(spooling lasted {} ms)", replayedSinceSpooling + rest.size(),
+                        firstReplayAckNanos == 0 ? 0 : (now - firstReplayAckNanos) / 1_000_000, rest.size(),
+                        (now - spoolingSinceNanos) / 1_000_000);
+            }
+            return sent;
         } finally {
             lock.unlock();
         }

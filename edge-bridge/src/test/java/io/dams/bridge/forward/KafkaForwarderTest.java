@@ -131,7 +131,7 @@ class KafkaForwarderTest {
             while (producer.completeNext()) {
                 // acknowledge whatever has been sent so far
             }
-            return !forwarder.isSpooling();
+            return !forwarder.isSpooling() && spool.size() == 0;
         });
         CompletableFuture<Durability> after = forward("a", 3);
         producer.completeNext();
@@ -144,6 +144,42 @@ class KafkaForwarderTest {
         assertThat(registry.get("dams.bridge.forward.late.acks").counter().count())
                 .as("the two direct sends acknowledged after they were spooled").isEqualTo(2);
         assertThat(registry.get("dams.bridge.forward.latency").tag("path", "spool").timer().count()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldReturnToDirectSendsWhileBatchesKeepArrivingAsFastAsTheSpoolDrains() throws Exception {
+        start();
+        forward("a", 1);
+        await().atMost(WITHIN).until(forwarder::isSpooling);
+        // Batches arrive without pause: the spool is refilled as fast as the replayer drains it, so it is never seen
+        // empty. The replayer must still hand over once what is left fits one chunk.
+        java.util.concurrent.atomic.AtomicLong lastSeq = new java.util.concurrent.atomic.AtomicLong(1);
+        java.util.concurrent.atomic.AtomicBoolean directSeenWhileArriving = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread arrivals = new Thread(() -> {
+            long deadline = System.nanoTime() + WITHIN.toNanos();
+            while (!directSeenWhileArriving.get() && System.nanoTime() < deadline) {
+                forward("a", lastSeq.incrementAndGet());
+                directSeenWhileArriving.set(!forwarder.isSpooling());
+            }
+        });
+        arrivals.start();
+
+        await().atMost(WITHIN).until(() -> {
+            while (producer.completeNext()) {
+                // Kafka is back: acknowledge whatever has been sent so far
+            }
+            return !arrivals.isAlive();
+        });
+        await().atMost(WITHIN).until(() -> {
+            while (producer.completeNext()) {
+                // the rest
+            }
+            return spool.size() == 0;
+        });
+
+        assertThat(directSeenWhileArriving).as("back to direct sends while batches kept arriving").isTrue();
+        List<Long> expected = java.util.stream.LongStream.rangeClosed(1, lastSeq.get()).boxed().toList();
+        assertThat(firstOccurrences("a")).as("every batch, in order").isEqualTo(expected);
     }
 
     @Test
