@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KafkaForwarderIT {
 
-    /** How long the fault test keeps Kafka down. The full test stops it for 30 s; 10 s keeps CI time down. */
+    /** How long the fault test keeps Kafka down; the 30 s outage end to end through a bridge is BrokerOutageIT. */
     static final Duration OUTAGE = Duration.ofSeconds(10);
     /** One batch per asset this often, while the fault test runs. */
     private static final Duration SEND_INTERVAL = Duration.ofMillis(30);
