@@ -1,0 +1,109 @@
+package io.dams.streams.ingest;
+
+import io.dams.schemas.avro.Asset;
+import io.dams.schemas.avro.Liveness;
+import io.dams.streams.SeriesKey;
+import io.dams.streams.iq.AssetDetail;
+import io.dams.streams.iq.AssetView;
+import io.dams.streams.iq.SeriesValue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Answers the interactive queries from this instance's own part of the ingest stores: the asset table, health and
+ * latest values. Throws Kafka Streams' {@code InvalidStateStoreException} while the stores are not queryable.
+ */
+public final class AssetQueries {
+
+    /** Opens a store by name; over a running {@link KafkaStreams}, or a test driver's stores. */
+    public interface Stores {
+        <V> ReadOnlyKeyValueStore<String, V> store(String name);
+    }
+
+    private final Stores stores;
+
+    public AssetQueries(Stores stores) {
+        this.stores = stores;
+    }
+
+    /** Over the local active tasks of a running job. */
+    public static AssetQueries of(KafkaStreams streams) {
+        return new AssetQueries(new Stores() {
+            @Override
+            public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+                return streams.store(StoreQueryParameters.fromNameAndType(name,
+                        QueryableStoreTypes.<String, V>keyValueStore()));
+            }
+        });
+    }
+
+    /** Every asset this instance holds (registered or seen), sorted by id. */
+    public List<AssetView> assets() {
+        ReadOnlyKeyValueStore<String, Asset> assets = stores.store(IngestTopology.ASSETS_STORE);
+        ReadOnlyKeyValueStore<String, AssetState> health = stores.store(IngestTopology.HEALTH_STORE);
+        TreeMap<String, Asset> registered = new TreeMap<>();
+        TreeMap<String, AssetState> seen = new TreeMap<>();
+        try (KeyValueIterator<String, Asset> all = assets.all()) {
+            all.forEachRemaining(e -> registered.put(e.key, e.value));
+        }
+        try (KeyValueIterator<String, AssetState> all = health.all()) {
+            all.forEachRemaining(e -> seen.put(e.key, e.value));
+        }
+        TreeSet<String> ids = new TreeSet<>(registered.keySet());
+        ids.addAll(seen.keySet());
+        List<AssetView> views = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            views.add(view(id, registered.get(id), seen.get(id)));
+        }
+        return views;
+    }
+
+    /** One asset with its latest values; empty when this instance does not know it. */
+    public Optional<AssetDetail> asset(String assetId) {
+        Asset asset = stores.<Asset>store(IngestTopology.ASSETS_STORE).get(assetId);
+        AssetState health = stores.<AssetState>store(IngestTopology.HEALTH_STORE).get(assetId);
+        if (asset == null && health == null) {
+            return Optional.empty();
+        }
+        LatestValues latest = stores.<LatestValues>store(IngestTopology.LATEST_STORE).get(assetId);
+        List<SeriesValue> series = new ArrayList<>();
+        if (latest != null) {
+            for (Map.Entry<SeriesKey, LatestValues.Point> e : latest.series().entrySet()) {
+                series.add(new SeriesValue(e.getKey().name(), e.getKey().labels(), e.getValue().timestampMs(),
+                        e.getValue().value()));
+            }
+        }
+        return Optional.of(new AssetDetail(view(assetId, asset, health), series));
+    }
+
+    /**
+     * An asset registered but never heard from is DOWN with {@code last_seen} 0; one heard from but not registered
+     * has no metadata and {@code registered = false}.
+     */
+    static AssetView view(String assetId, Asset asset, AssetState health) {
+        String region = asset != null ? asset.getRegion() : health.region();
+        long expected = health != null ? health.expectedIntervalMs()
+                : AssetTracker.expectedInterval(asset, 0);
+        return new AssetView(assetId, region,
+                asset == null ? null : asset.getSite(),
+                asset == null ? null : asset.getLatitude(),
+                asset == null ? null : asset.getLongitude(),
+                asset == null ? null : asset.getHostname(),
+                asset == null ? null : asset.getKind(),
+                asset == null ? Map.of() : Map.copyOf(asset.getTags()),
+                health == null ? Liveness.DOWN.name() : health.liveness().name(),
+                health == null ? 0 : health.lastSeen(),
+                expected,
+                Map.of(),
+                asset != null);
+    }
+}

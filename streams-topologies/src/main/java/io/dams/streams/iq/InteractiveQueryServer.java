@@ -1,0 +1,246 @@
+package io.dams.streams.iq;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.dams.streams.ingest.AssetQueries;
+import io.dams.streams.ingest.IngestTopology;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves {@link InteractiveQueries} on an ingest instance's {@code application.server} address. A key whose owner is
+ * another instance is forwarded there ({@link KafkaStreams#queryMetadataForKey}); {@code scope=all} asks every
+ * instance for its local part and merges. While the stores cannot be queried it answers 503 with
+ * {@code Retry-After}. Started before Kafka Streams (so that port 0 can be resolved into the
+ * {@code application.server} Kafka Streams advertises), it answers 503 until {@link #serve} hands it the job.
+ */
+public final class InteractiveQueryServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InteractiveQueryServer.class);
+    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(5);
+    private static final long RETRY_AFTER_SECONDS = InteractiveQueryClient.DEFAULT_RETRY_AFTER.toSeconds();
+
+    private record Response(int status, Object body) {
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final HostInfo self;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Map<HostInfo, InteractiveQueryClient> peers = new ConcurrentHashMap<>();
+    private volatile KafkaStreams streams;
+    private volatile AssetQueries queries;
+
+    private InteractiveQueryServer(HttpServer server, ExecutorService executor, HostInfo self) {
+        this.server = server;
+        this.executor = executor;
+        this.self = self;
+    }
+
+    /**
+     * Listens on {@code bindHost:port} (0: a free port) and advertises itself as {@code advertisedHost} with the
+     * port it got.
+     */
+    public static InteractiveQueryServer start(String bindHost, String advertisedHost, int port) {
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(bindHost, port), 64);
+        } catch (BindException e) {
+            throw new IllegalStateException("port " + port + " (interactive queries) is already in use on " + bindHost
+                    + "; stop what uses it or choose another ingest.applicationServer port", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen for interactive queries on " + bindHost + ":" + port, e);
+        }
+        // Several threads: an instance answering a fan-out may itself be waiting on another instance.
+        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "dams-iq-http");
+            t.setDaemon(true);
+            return t;
+        });
+        InteractiveQueryServer iq = new InteractiveQueryServer(server, executor,
+                new HostInfo(advertisedHost, server.getAddress().getPort()));
+        server.createContext("/iq/v1/", iq::handle);
+        server.setExecutor(executor);
+        server.start();
+        return iq;
+    }
+
+    /** Starts answering from this job's stores. */
+    public void serve(KafkaStreams streams) {
+        this.queries = AssetQueries.of(streams);
+        this.streams = streams;
+    }
+
+    /** The {@code host:port} other instances reach this one at: Kafka Streams' {@code application.server}. */
+    public String applicationServer() {
+        return self.host() + ":" + self.port();
+    }
+
+    public int port() {
+        return self.port();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Response response;
+            try {
+                response = route(exchange);
+            } catch (InvalidStateStoreException e) {
+                response = unavailable("stores not queryable: " + e.getMessage());
+            } catch (StoresUnavailableException e) {
+                response = unavailable(e.getMessage());
+            } catch (InteractiveQueryException e) {
+                // An instance that went away is usually one whose tasks are about to move.
+                response = unavailable(e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+                response = new Response(500, Map.of("error", String.valueOf(e.getMessage())));
+            }
+            send(exchange, response);
+        }
+    }
+
+    private Response route(HttpExchange exchange) {
+        if (!"GET".equals(exchange.getRequestMethod())) {
+            return new Response(405, Map.of("error", "only GET is served here"));
+        }
+        String path = exchange.getRequestURI().getRawPath();
+        boolean forwarded = exchange.getRequestHeaders().containsKey(InteractiveQueryClient.FORWARDED_HEADER);
+        if (path.equals(InteractiveQueries.HEALTH)) {
+            return health();
+        }
+        KafkaStreams job = streams;
+        if (job == null || job.state() != KafkaStreams.State.RUNNING) {
+            return unavailable("stores not queryable: the job is " + (job == null ? "STARTING" : job.state()));
+        }
+        if (path.equals(InteractiveQueries.ASSETS)) {
+            Optional<String> scope = scope(exchange.getRequestURI());
+            if (scope.isEmpty()) {
+                return new Response(400, Map.of("error", "scope must be 'all' or 'local'", "field",
+                        InteractiveQueries.SCOPE));
+            }
+            return new Response(200, scope.get().equals("local") ? queries.assets() : allAssets(job));
+        }
+        String prefix = InteractiveQueries.ASSETS + "/";
+        if (path.startsWith(prefix) && path.length() > prefix.length() && path.indexOf('/', prefix.length()) < 0) {
+            String assetId = URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
+            return asset(job, assetId, forwarded);
+        }
+        return new Response(404, Map.of("error", "no such resource: " + path));
+    }
+
+    private Response health() {
+        KafkaStreams job = streams;
+        String state = job == null ? "STARTING" : job.state().name();
+        if (job != null && job.state() == KafkaStreams.State.RUNNING) {
+            return new Response(200, Map.of("status", "ok", "state", state, "application_server", applicationServer()));
+        }
+        return unavailable("the job is " + state);
+    }
+
+    private List<AssetView> allAssets(KafkaStreams job) {
+        Collection<StreamsMetadata> instances = job.metadataForAllStreamsClients();
+        TreeMap<String, AssetView> merged = new TreeMap<>();
+        for (StreamsMetadata instance : instances) {
+            List<AssetView> part = instance.hostInfo().equals(self) ? queries.assets()
+                    : peer(instance.hostInfo()).assets("local", true);
+            for (AssetView view : part) {
+                merged.putIfAbsent(view.assetId(), view);
+            }
+        }
+        return new ArrayList<>(merged.values());
+    }
+
+    private Response asset(KafkaStreams job, String assetId, boolean forwarded) {
+        KeyQueryMetadata owner = job.queryMetadataForKey(IngestTopology.HEALTH_STORE, assetId,
+                Serdes.String().serializer());
+        if (owner == null || owner == KeyQueryMetadata.NOT_AVAILABLE || owner.activeHost() == null) {
+            return unavailable("no instance owns asset " + assetId + " right now");
+        }
+        Optional<AssetDetail> detail;
+        if (owner.activeHost().equals(self)) {
+            detail = queries.asset(assetId);
+        } else if (forwarded) {
+            // Two instances disagree on the owner while tasks move: answer later rather than pass it around.
+            return unavailable("asset " + assetId + " is moving to " + owner.activeHost());
+        } else {
+            detail = peer(owner.activeHost()).asset(assetId, true);
+        }
+        return detail.<Response>map(d -> new Response(200, d))
+                .orElseGet(() -> new Response(404, Map.of("error", "unknown asset " + assetId)));
+    }
+
+    private InteractiveQueryClient peer(HostInfo host) {
+        return peers.computeIfAbsent(host, h -> new InteractiveQueryClient(
+                URI.create("http://" + h.host() + ":" + h.port()), http, PEER_TIMEOUT));
+    }
+
+    private static Optional<String> scope(URI uri) {
+        String query = uri.getRawQuery();
+        if (query == null || query.isEmpty()) {
+            return Optional.of("all");
+        }
+        String scope = "all";
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            if (name.equals(InteractiveQueries.SCOPE)) {
+                scope = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return scope.equals("all") || scope.equals("local") ? Optional.of(scope) : Optional.empty();
+    }
+
+    private static Response unavailable(String why) {
+        return new Response(503, Map.of("error", why));
+    }
+
+    private static void send(HttpExchange exchange, Response response) throws IOException {
+        byte[] body;
+        try {
+            body = InteractiveQueries.JSON.writeValueAsBytes(response.body());
+        } catch (JsonProcessingException e) {
+            body = ("{\"error\":\"cannot render the answer\"}").getBytes(StandardCharsets.UTF_8);
+        }
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        if (response.status() == 503) {
+            exchange.getResponseHeaders().set("Retry-After", Long.toString(RETRY_AFTER_SECONDS));
+        }
+        exchange.sendResponseHeaders(response.status(), body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.dams.streams.iq;
+
+import java.time.Duration;
+
+/**
+ * The ingest job's stores cannot be queried right now (starting, rebalancing, restoring): an HTTP 503. Ask again
+ * after {@link #retryAfter()}.
+ */
+public class StoresUnavailableException extends InteractiveQueryException {
+
+    private final Duration retryAfter;
+
+    public StoresUnavailableException(String message, Duration retryAfter) {
+        super(message);
+        this.retryAfter = retryAfter;
+    }
+
+    /** How long to wait before asking again, from the answer's {@code Retry-After}. */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+}

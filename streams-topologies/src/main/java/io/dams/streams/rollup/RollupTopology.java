@@ -1,0 +1,66 @@
+package io.dams.streams.rollup;
+
+import io.dams.schemas.avro.MetricBatch;
+import io.dams.schemas.avro.Resolution;
+import io.dams.schemas.avro.Rollup;
+import io.dams.schemas.topics.Topics;
+import io.dams.streams.BatchEventTime;
+import io.dams.streams.TopicSerdes;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * The rollup job: {@code dams.metrics.samples} → tumbling 1-minute and 1-hour event-time windows per asset (min, max,
+ * sum, count, last of every series), one final result per window after the grace period →
+ * {@code dams.metrics.rollup.1m} and {@code dams.metrics.rollup.1h}. Event time is each batch's newest sample
+ * ({@link BatchEventTime}); each sample goes to the window of its own timestamp.
+ *
+ * <pre>
+ *   samples-source ─┬→ rollup-1m → rollup-1m-sink
+ *                   └→ rollup-1h → rollup-1h-sink
+ * </pre>
+ */
+public final class RollupTopology {
+
+    public static final String SAMPLES_SOURCE = "samples-source";
+    public static final String ROLLUP_1M = "rollup-1m";
+    public static final String ROLLUP_1H = "rollup-1h";
+    public static final String ROLLUP_1M_SINK = "rollup-1m-sink";
+    public static final String ROLLUP_1H_SINK = "rollup-1h-sink";
+    /** (window start, asset_id) → the window's aggregates so far. */
+    public static final String WINDOWS_1M_STORE = "windows-1m";
+    public static final String WINDOWS_1H_STORE = "windows-1h";
+
+    private RollupTopology() {
+    }
+
+    public static Topology build(RollupSettings settings, TopicSerdes serdes, MeterRegistry registry) {
+        Serde<MetricBatch> samples = serdes.valueSerde(Topics.METRICS_SAMPLES);
+        Serde<Rollup> minutes = serdes.valueSerde(Topics.METRICS_ROLLUP_1M);
+        Serde<Rollup> hours = serdes.valueSerde(Topics.METRICS_ROLLUP_1H);
+
+        Topology topology = new Topology();
+        topology.addSource(AutoOffsetReset.earliest(), SAMPLES_SOURCE, new BatchEventTime(), Serdes.String().deserializer(),
+                samples.deserializer(), Topics.METRICS_SAMPLES.name());
+        topology.addProcessor(ROLLUP_1M, () -> new WindowAggregator(Resolution.ONE_MINUTE, Duration.ofMinutes(1),
+                settings.grace(), WINDOWS_1M_STORE, registry), SAMPLES_SOURCE);
+        topology.addProcessor(ROLLUP_1H, () -> new WindowAggregator(Resolution.ONE_HOUR, Duration.ofHours(1),
+                settings.grace(), WINDOWS_1H_STORE, registry), SAMPLES_SOURCE);
+        topology.addSink(ROLLUP_1M_SINK, Topics.METRICS_ROLLUP_1M.name(), Serdes.String().serializer(),
+                minutes.serializer(), ROLLUP_1M);
+        topology.addSink(ROLLUP_1H_SINK, Topics.METRICS_ROLLUP_1H.name(), Serdes.String().serializer(),
+                hours.serializer(), ROLLUP_1H);
+        topology.addStateStore(WindowAggregator.store(WINDOWS_1M_STORE), ROLLUP_1M);
+        topology.addStateStore(WindowAggregator.store(WINDOWS_1H_STORE), ROLLUP_1H);
+        return topology;
+    }
+
+    /** The metric tag of a resolution: {@code 1m}, {@code 1h}. */
+    static String tag(Resolution resolution) {
+        return resolution == Resolution.ONE_MINUTE ? "1m" : "1h";
+    }
+}
