@@ -117,7 +117,8 @@ public record QueryConfig(
         ConfigException.require(limits.defaultPageSize() >= 1 && limits.defaultPageSize() <= limits.maxPageSize(),
                 "limits.defaultPageSize", "must be between 1 and limits.maxPageSize");
         ConfigException.require(limits.maxHeaderBytes() != null && limits.maxHeaderBytes().bytes() >= 1024
-                && limits.maxHeaderBytes().bytes() <= (1 << 20), "limits.maxHeaderBytes", "must be between 1KiB and 1MiB");
+                        && limits.maxHeaderBytes().bytes() <= (1 << 20),
+                "limits.maxHeaderBytes", "must be between 1KiB and 1MiB");
         ConfigException.require(limits.maxRequestBytes() != null && limits.maxRequestBytes().bytes() >= 1,
                 "limits.maxRequestBytes", "must be positive");
     }

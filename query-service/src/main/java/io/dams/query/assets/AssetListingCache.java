@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * The fleet's listing as the API serves it: a snapshot fetched from the store and reused for {@code refreshAfter},
  * because fetching and parsing the whole fleet (10,000 assets) on every request would cost far more than the page.
  * An older snapshot is still served while one fetch runs in the background (so that no request waits for it); one
- * older than {@code maxAge} is not served: requests then wait for a fetch and get its error if it fails. At most one
- * fetch runs at a time, however many requests ask.
+ * older than {@code maxAge} is not served: requests then wait for a fetch and get its error if it fails. With
+ * {@code refreshAfter} 0 every request waits for a fetch of its own time. At most one fetch runs at a time, however
+ * many requests ask.
  */
 public final class AssetListingCache {
 
@@ -52,7 +53,7 @@ public final class AssetListingCache {
             if (age < refreshAfterNanos) {
                 return listing;
             }
-            if (age < maxAgeNanos) {
+            if (age < maxAgeNanos && refreshAfterNanos > 0) {
                 fetch();
                 return listing;
             }
@@ -64,6 +65,16 @@ public final class AssetListingCache {
                 throw cause;
             }
             throw e;
+        }
+    }
+
+    /**
+     * Starts a fetch in the background (when caching is on), so that the first request after start-up finds a
+     * listing; a failure is logged and the first request tries again.
+     */
+    public void prefetch() {
+        if (refreshAfterNanos > 0 && current == null) {
+            fetch();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.dams.query.assets;
 
+import io.dams.query.http.ApiErrors;
 import io.dams.streams.iq.AssetView;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,8 @@ public record AssetQuery(Set<String> regions, Set<AssetStatus> statuses, List<Ta
         public static Tag parse(String text) {
             int colon = text.indexOf(':');
             if (colon <= 0 || colon == text.length() - 1) {
-                throw new IllegalArgumentException("'" + text + "' is not a tag filter; write key:value, e.g. tag=rack:r12");
+                throw new IllegalArgumentException(
+                        ApiErrors.quote(text) + " is not a tag filter; write key:value, e.g. tag=rack:r12");
             }
             return new Tag(text.substring(0, colon), text.substring(colon + 1));
         }

@@ -2,7 +2,7 @@ package io.dams.query.fleet;
 
 import java.time.Duration;
 
-/** The stores cannot answer now (rebalancing, restoring, unreachable); the caller should retry after {@link #retryAfter()}. */
+/** The stores cannot answer now (rebalancing, restoring, unreachable); ask again after {@link #retryAfter()}. */
 public class StoreUnavailableException extends RuntimeException {
 
     private final Duration retryAfter;

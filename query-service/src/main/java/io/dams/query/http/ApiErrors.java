@@ -1,6 +1,7 @@
 package io.dams.query.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.dams.query.assets.AssetJson;
 import io.dams.query.auth.BearerAuth;
 import io.dams.query.fleet.StoreUnavailableException;
@@ -28,6 +29,11 @@ public final class ApiErrors {
     private ApiErrors() {
     }
 
+    /** Request text quoted in an error message, cut short so that a huge parameter does not come back whole. */
+    public static String quote(String text) {
+        return "'" + (text.length() <= 100 ? text : text.substring(0, 100) + "...") + "'";
+    }
+
     /** A 400 naming the parameter at fault. */
     public static BadRequestResponse badParameter(String field, String message) {
         return new BadRequestResponse(message, Map.of(FIELD, field));
@@ -35,17 +41,20 @@ public final class ApiErrors {
 
     public static void install(RoutesConfig routes) {
         routes.exception(EndpointNotFound.class, (e, ctx) ->
-                write(ctx, 404, "no route " + ctx.method() + " " + ctx.path(), null));
+                write(ctx, 404, "no route " + ctx.method() + " " + quote(ctx.path()), null));
         routes.exception(HttpResponseException.class, (e, ctx) -> {
             if (e.getStatus() == 401) {
                 String error = e.getDetails().get(BearerAuth.BEARER_ERROR);
-                ctx.header("WWW-Authenticate", "Bearer realm=\"dams\"" + (error == null ? "" : ", error=\"" + error + "\""));
+                ctx.header("WWW-Authenticate",
+                        "Bearer realm=\"dams\"" + (error == null ? "" : ", error=\"" + error + "\""));
             }
             write(ctx, e.getStatus(), e.getMessage(), e.getDetails().get(FIELD));
         });
         routes.exception(StoreUnavailableException.class, (e, ctx) -> {
+            // The cause names internal hosts: it goes to the log (and the upstream metrics), not to the client.
+            LOG.debug("{} {}: stores unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
             ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
-            write(ctx, 503, "the asset stores cannot answer now (" + e.getMessage() + "); retry after "
+            write(ctx, 503, "the asset stores cannot answer now (starting, rebalancing or unreachable); retry after "
                     + e.retryAfterSeconds() + " s", null);
         });
         routes.exception(Exception.class, (e, ctx) -> {
@@ -61,7 +70,7 @@ public final class ApiErrors {
     }
 
     static byte[] body(String error, String field) {
-        com.fasterxml.jackson.core.util.ByteArrayBuilder out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(128);
+        ByteArrayBuilder out = new ByteArrayBuilder(128);
         try (JsonGenerator gen = AssetJson.FACTORY.createGenerator(out)) {
             gen.writeStartObject();
             gen.writeStringField("error", error == null ? "error" : error);

@@ -21,7 +21,8 @@ public final class QueryParams {
             if (!known.contains(name)) {
                 throw ApiErrors.badParameter(name, known.isEmpty()
                         ? "this route takes no query parameters"
-                        : "unknown query parameter '" + name + "'; this route takes " + String.join(", ", known.stream().sorted().toList()));
+                        : "unknown query parameter " + ApiErrors.quote(name) + "; this route takes "
+                        + String.join(", ", known.stream().sorted().toList()));
             }
         }
     }

@@ -30,8 +30,17 @@ public final class RequestMetrics implements RequestLogger {
     @Override
     public void handle(Context ctx, Float executionTimeMs) {
         Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
-        Key key = new Key(endpoint == null ? "unmatched" : endpoint.path, ctx.method().name(), ctx.statusCode());
+        Key key = new Key(endpoint == null ? "unmatched" : endpoint.path, method(ctx), ctx.statusCode());
         timers.computeIfAbsent(key, this::timer).record((long) (executionTimeMs * 1_000_000.0), TimeUnit.NANOSECONDS);
+    }
+
+    /** The method, with made-up ones under {@code other} so that a scanner cannot create series at will. */
+    private static String method(Context ctx) {
+        String method = ctx.method().name();
+        return switch (method) {
+            case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS" -> method;
+            default -> "other";
+        };
     }
 
     private Timer timer(Key key) {

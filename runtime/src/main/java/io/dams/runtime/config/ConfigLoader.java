@@ -73,9 +73,10 @@ public final class ConfigLoader<T> {
         });
         // Paths as operators write them, not as file: URIs.
         module.addSerializer(Path.class, new ToStringSerializer(Path.class));
+        // Ours last, so that our Duration and Path formats win over a JavaTimeModule found on the classpath.
         return new ObjectMapper(new YAMLFactory())
-                .registerModule(module)
                 .findAndRegisterModules()
+                .registerModule(module)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     }

@@ -1,0 +1,117 @@
+package io.dams.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dams.query.auth.Role;
+import io.dams.query.auth.TokenEntry;
+import io.dams.runtime.config.ConfigException;
+import io.dams.runtime.config.ConfigLoader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class QueryConfigTest {
+
+    private static final String HASH = "a".repeat(64);
+    private final ConfigLoader<QueryConfig> loader =
+            new ConfigLoader<>(QueryConfig.class, QueryConfig.defaults(), QueryConfig.ENV_PREFIX);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldLoadTheDocumentedExampleAsTheDefaults() {
+        Path example = Path.of("..", "deploy", "query.yaml");
+
+        QueryConfig config = loader.load(example, Map.of());
+
+        assertThat(config).isEqualTo(QueryConfig.defaults());
+    }
+
+    @Test
+    void shouldReadEveryKeyFromYaml() throws Exception {
+        Path file = dir.resolve("query.yaml");
+        Files.writeString(file, """
+                listen: {host: 127.0.0.1, port: 9000}
+                interactiveQueries:
+                  endpoints: [http://ingest-0:7071, http://ingest-1:7071]
+                  timeout: 500ms
+                  listingRefresh: 2s
+                  listingMaxAge: 1m
+                tokens:
+                  - {name: ops, role: operator, sha256: %s}
+                limits: {defaultPageSize: 50, maxPageSize: 500, maxHeaderBytes: 16KiB, maxRequestBytes: 64KiB}
+                """.formatted(HASH));
+
+        QueryConfig config = loader.load(file, Map.of());
+
+        assertThat(config.listen()).isEqualTo(new QueryConfig.Listen("127.0.0.1", 9000));
+        assertThat(config.interactiveQueries().endpoints())
+                .containsExactly(URI.create("http://ingest-0:7071"), URI.create("http://ingest-1:7071"));
+        assertThat(config.interactiveQueries().timeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.interactiveQueries().listingMaxAge()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.tokens()).containsExactly(new TokenEntry("ops", Role.OPERATOR, HASH));
+        assertThat(config.limits().maxHeaderBytes().bytes()).isEqualTo(16 << 10);
+        assertThat(config.limits().defaultPageSize()).isEqualTo(50);
+    }
+
+    @Test
+    void shouldTakeListsAndScalarsFromTheEnvironment() {
+        QueryConfig config = loader.load(null, Map.of(
+                "DAMS_QUERY_LISTEN_PORT", "8181",
+                "DAMS_QUERY_INTERACTIVE_QUERIES_ENDPOINTS", "http://a:7071, http://b:7072",
+                "DAMS_QUERY_TOKENS", "[{name: ops, role: viewer, sha256: " + HASH + "}, {name: boss, role: admin, sha256: "
+                        + "b".repeat(64) + "}]",
+                "DAMS_QUERY_LIMITS_MAX_PAGE_SIZE", "200"));
+
+        assertThat(config.listen().port()).isEqualTo(8181);
+        assertThat(config.interactiveQueries().endpoints())
+                .containsExactly(URI.create("http://a:7071"), URI.create("http://b:7072"));
+        assertThat(config.tokens()).extracting(TokenEntry::name, TokenEntry::role)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("ops", Role.VIEWER),
+                        org.assertj.core.groups.Tuple.tuple("boss", Role.ADMIN));
+        assertThat(config.limits().maxPageSize()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldNameTheKeyOfEachMistake() {
+        assertRefused(Map.of("DAMS_QUERY_LISTEN_PORT", "70000"), "listen.port");
+        assertRefused(Map.of("DAMS_QUERY_INTERACTIVE_QUERIES_ENDPOINTS", "ftp://x:1"), "interactiveQueries.endpoints[0]");
+        assertRefused(Map.of("DAMS_QUERY_INTERACTIVE_QUERIES_ENDPOINTS", ""), "interactiveQueries.endpoints");
+        assertRefused(Map.of("DAMS_QUERY_LIMITS_DEFAULT_PAGE_SIZE", "2000"), "limits.defaultPageSize");
+        assertRefused(Map.of("DAMS_QUERY_INTERACTIVE_QUERIES_LISTING_MAX_AGE", "500ms"), "interactiveQueries.listingMaxAge");
+        assertRefused(Map.of("DAMS_QUERY_TOKENS", "[{name: ops, role: viewer, sha256: abc}]"), "tokens[0].sha256");
+        assertRefused(Map.of("DAMS_QUERY_TOKENS", "[{name: ops, role: root, sha256: " + HASH + "}]"), "tokens[0].role");
+        assertRefused(Map.of("DAMS_QUERY_TOKENS", "[{name: ops, role: viewer, sha256: " + HASH + "},"
+                + " {name: ops, role: admin, sha256: " + HASH + "}]"), "tokens[1].name");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownKey() throws Exception {
+        Path file = dir.resolve("query.yaml");
+        Files.writeString(file, "listen: {host: 0.0.0.0, prot: 8080}\n");
+
+        assertThatThrownBy(() -> loader.load(file, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("prot");
+    }
+
+    @Test
+    void shouldPrintAConfigurationThatLoadsBackTheSame() throws Exception {
+        QueryConfig config = QueryConfig.defaults().withTokens(List.of(new TokenEntry("ops", Role.OPERATOR, HASH)));
+        Path file = dir.resolve("printed.yaml");
+        Files.writeString(file, loader.toYaml(config));
+
+        assertThat(loader.load(file, Map.of())).isEqualTo(config);
+    }
+
+    private void assertRefused(Map<String, String> env, String key) {
+        assertThatThrownBy(() -> loader.load(null, env)).as(env.toString()).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(key);
+    }
+}
