@@ -56,6 +56,10 @@ final class DemoCommand implements Callable<Integer> {
                 + " (default: ${DEFAULT-VALUE}).")
     int agentPort = 9091;
 
+    @Option(names = "--api-port", paramLabel = "PORT",
+            description = "Port of the REST API (/api/v2), 0 for a free one (default: ${DEFAULT-VALUE}).")
+    int apiPort = 8080;
+
     @Option(names = "--assets", paramLabel = "N",
             description = "Simulated assets, spread over the demo's regions, 0 for none (default: ${DEFAULT-VALUE}).")
     int assets = 50;
@@ -72,6 +76,8 @@ final class DemoCommand implements Callable<Integer> {
             // The demo prints a progress line per part; the parts' own start and stop lines are for their own commands.
             Configurator.setLevel("io.dams.bridge", Level.WARN);
             Configurator.setLevel("io.dams.agent", Level.WARN);
+            Configurator.setLevel("io.dams.streams", Level.WARN);
+            Configurator.setLevel("io.dams.query", Level.WARN);
         }
         PlatformSettings settings = new PlatformSettings(dataDir, kafkaPort, controllerPort, registryPort,
                 postgresPort, Optional.ofNullable(registryDist), PlatformSettings.defaultCacheDir(), fixTopics);
@@ -84,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
         });
         DemoStack stack;
         try {
-            stack = DemoStack.start(platform, bridgePort, agentPort, assets, line -> {
+            stack = DemoStack.start(platform, bridgePort, agentPort, apiPort, assets, line -> {
                 out.println("  " + line);
                 out.flush();
             });
@@ -111,6 +117,11 @@ final class DemoCommand implements Callable<Integer> {
         stack.bridges().forEach((region, address) ->
                 out.println("  Bridge " + String.format("%-16s", region) + address + "  (certificates in " + stack.certs() + ")"));
         out.println("  Agent (this host)        http://127.0.0.1:" + stack.agentHealthPort() + "/healthz");
+        out.println("  REST API                 " + stack.api() + "/api/v2/assets  (OpenAPI: " + stack.api()
+                + "/api/v2/openapi.yaml)");
+        out.println("  Admin token              " + stack.adminToken() + "  (in " + stack.adminTokenFile() + ")");
+        out.println("  Try                      curl -H \"Authorization: Bearer $(cat " + stack.adminTokenFile() + ")\" "
+                + stack.api() + "/api/v2/assets");
         out.println("  Inspect topics with      ./dams topics list --data-dir " + dataDir);
         out.println("  Watch metrics arrive     ./dams topics tail dams.metrics.raw --data-dir " + dataDir);
         out.println();

@@ -10,12 +10,24 @@ import io.dams.bridge.forward.ForwarderSettings;
 import io.dams.embedded.EmbeddedPlatform;
 import io.dams.embedded.Endpoints;
 import io.dams.embedded.PortGuard;
+import io.dams.query.QueryConfig;
+import io.dams.query.QueryService;
+import io.dams.query.auth.Role;
+import io.dams.query.auth.TokenEntry;
+import io.dams.query.auth.Tokens;
 import io.dams.runtime.lifecycle.StartedParts;
 import io.dams.runtime.tls.CertificateAuthority;
 import io.dams.runtime.tls.SpiffeId;
 import io.dams.runtime.tls.TlsFiles;
+import io.dams.streams.Job;
+import io.dams.streams.JobConfig;
+import io.dams.streams.StreamsJob;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,8 +38,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * What {@code dams demo} runs on top of the embedded platform: a CA, one edge bridge per demo region, a real agent
- * for this host and a simulated fleet. Everything keeps its state under the platform's data directory.
+ * What {@code dams demo} runs on top of the embedded platform: the Streams jobs, a CA, one edge bridge per demo region,
+ * the query service, a real agent for this host and a simulated fleet. Everything keeps its state under the
+ * platform's data directory; the API's admin token is {@code admin.token} there.
  */
 final class DemoStack implements AutoCloseable {
 
@@ -39,20 +52,28 @@ final class DemoStack implements AutoCloseable {
     private final Map<String, String> bridges;
     private final int agentHealthPort;
     private final Path certs;
+    private final String api;
+    private final String adminToken;
+    private final Path adminTokenFile;
 
-    private DemoStack(StartedParts parts, Map<String, String> bridges, int agentHealthPort, Path certs) {
+    private DemoStack(StartedParts parts, Map<String, String> bridges, int agentHealthPort, Path certs, String api,
+                      String adminToken, Path adminTokenFile) {
         this.parts = parts;
         this.bridges = bridges;
         this.agentHealthPort = agentHealthPort;
         this.certs = certs;
+        this.api = api;
+        this.adminToken = adminToken;
+        this.adminTokenFile = adminTokenFile;
     }
 
     /**
      * @param firstBridgePort the first region's bridge port, the next regions' the ports after it; 0 for free ports
      * @param agentHealthPort the local agent's health port; 0 for a free port
+     * @param apiPort         the REST API's port; 0 for a free port
      */
-    static DemoStack start(EmbeddedPlatform platform, int firstBridgePort, int agentHealthPort, int simulatedAssets,
-                           Consumer<String> progress) {
+    static DemoStack start(EmbeddedPlatform platform, int firstBridgePort, int agentHealthPort, int apiPort,
+                           int simulatedAssets, Consumer<String> progress) {
         Path dataDir = platform.dataDirectory().root();
         Endpoints endpoints = platform.endpoints();
         StartedParts parts = new StartedParts();
@@ -62,6 +83,35 @@ final class DemoStack implements AutoCloseable {
             CertificateAuthority ca = Files.exists(certs.resolve("ca.pem"))
                     ? CertificateAuthority.load(certs, clock)
                     : CertificateAuthority.init(certs, TRUST_DOMAIN, Duration.ofDays(3650), clock);
+
+            String interactiveQueries = null;
+            JobConfig jobDefaults = JobConfig.defaults();
+            for (Job kind : Job.values()) {
+                StreamsJob job = parts.add(StreamsJob.start(new JobConfig(kind.jobName(), endpoints.bootstrapServers(),
+                        endpoints.registryUrl(), "", dataDir.resolve("streams").resolve(kind.jobName()), 1,
+                        jobDefaults.commitInterval(), -1, new JobConfig.Status("127.0.0.1", 0),
+                        jobDefaults.ingest().withApplicationServer("127.0.0.1:0"), jobDefaults.rollup())));
+                if (kind == Job.INGEST) {
+                    interactiveQueries = "http://" + job.applicationServer().orElseThrow();
+                }
+                progress.accept("job " + kind.jobName() + ": started (status http://127.0.0.1:" + job.statusPort()
+                        + "/healthz)");
+            }
+
+            PortGuard.requireFree("127.0.0.1", apiPort, "query service", "--api-port");
+            Path adminTokenFile = dataDir.resolve("admin.token");
+            String adminToken = adminToken(adminTokenFile);
+            QueryConfig queryDefaults = QueryConfig.defaults();
+            QueryService query = parts.add(QueryService.start(new QueryConfig(
+                    new QueryConfig.Listen("127.0.0.1", apiPort),
+                    new QueryConfig.InteractiveQuerySettings(List.of(URI.create(interactiveQueries)),
+                            queryDefaults.interactiveQueries().timeout(),
+                            queryDefaults.interactiveQueries().listingRefresh(),
+                            queryDefaults.interactiveQueries().listingMaxAge()),
+                    List.of(new TokenEntry("admin", Role.ADMIN, Tokens.sha256Hex(adminToken))),
+                    queryDefaults.limits())));
+            String api = "http://127.0.0.1:" + query.port();
+            progress.accept("query service: " + api + "/api/v2 (admin token in " + adminTokenFile + ")");
 
             Map<String, String> bridges = new LinkedHashMap<>();
             int homeBridgePort = 0;
@@ -115,7 +165,7 @@ final class DemoStack implements AutoCloseable {
                 progress.accept("fleet: " + simulatedAssets + " simulated assets over " + fleet.assetsPerRegion().size()
                         + " regions, each with its own certificate; incidents begin within minutes");
             }
-            return new DemoStack(parts, bridges, agent.healthPort(), certs);
+            return new DemoStack(parts, bridges, agent.healthPort(), certs, api, adminToken, adminTokenFile);
         } catch (RuntimeException e) {
             parts.close();
             throw e;
@@ -133,6 +183,41 @@ final class DemoStack implements AutoCloseable {
 
     Path certs() {
         return certs;
+    }
+
+    /** The REST API's base URL, {@code http://host:port}. */
+    String api() {
+        return api;
+    }
+
+    String adminToken() {
+        return adminToken;
+    }
+
+    Path adminTokenFile() {
+        return adminTokenFile;
+    }
+
+    /** The admin token kept in {@code file} (readable by its owner only), created on the first run. */
+    private static String adminToken(Path file) {
+        try {
+            if (Files.exists(file)) {
+                String secret = Files.readString(file).strip();
+                if (!secret.isEmpty()) {
+                    return secret;
+                }
+            }
+            String secret = Tokens.generate().secret();
+            Files.writeString(file, secret + "\n");
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // Not a POSIX file system: the data directory's own permissions apply.
+            }
+            return secret;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write the admin token " + file + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -11,6 +11,10 @@ import io.dams.schemas.avro.Sample;
 import io.dams.schemas.serde.RegistrySerdes;
 import io.dams.schemas.topics.Topics;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +29,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code dams demo} as an operator runs it: a process that prints DAMS ready, stops on SIGTERM, keeps its data. */
+/**
+ * {@code dams demo} as an operator runs it: a process that prints DAMS ready, serves the fleet through its REST API,
+ * stops on SIGTERM, keeps its data.
+ */
 class DemoIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,6 +66,28 @@ class DemoIT {
             // The first batch has no rates yet (cpu_percent is one); levels such as these are in every batch.
             assertThat(fromAgent.path("value").path("samples").toString())
                     .contains("\"memory_used_percent\"").contains("\"disk_used_percent\"");
+
+            // Agent → bridge → ingest job → query service: the host and the simulated fleet through the REST API.
+            String api = first.output().stream().filter(l -> l.strip().startsWith("REST API")).findFirst().orElseThrow()
+                    .replaceAll(".*(http://[^/ ]+).*", "$1");
+            String token = Files.readString(dataDir.resolve("admin.token")).strip();
+            assertThat(get(api + "/api/v2/assets", null).statusCode()).isEqualTo(401);
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                JsonNode assets = JSON.readTree(get(api + "/api/v2/assets?limit=1000", token).body()).path("assets");
+                long simulated = 0;
+                boolean hostUp = false;
+                for (JsonNode asset : assets) {
+                    simulated += asset.path("tags").path("simulated").asText().equals("true") ? 1 : 0;
+                    hostUp |= asset.path("asset_id").asText().equals(host) && asset.path("status").asText().equals("ok")
+                            && asset.path("registered").asBoolean();
+                }
+                return hostUp && simulated == 6;
+            });
+            HttpResponse<String> metrics = get(api + "/api/v2/metrics/" + host + "?metric=memory_used_percent", token);
+            assertThat(metrics.statusCode()).as(metrics.body()).isEqualTo(200);
+            JsonNode series = JSON.readTree(metrics.body()).path("series");
+            assertThat(series).isNotEmpty();
+            assertThat(series.get(0).path("value").asDouble()).isBetween(0.0, 100.0);
         } finally {
             first.stop();
         }
@@ -74,6 +103,14 @@ class DemoIT {
         } finally {
             second.stop();
         }
+    }
+
+    private static HttpResponse<String> get(String url, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonNode tailOne(Path dataDir, String key) throws IOException {
@@ -112,7 +149,7 @@ class DemoIT {
             Path log = Files.createTempFile(dataDir.getParent(), "demo-", ".log");
             Process process = new ProcessBuilder(java, "-jar", jar, "demo", "--data-dir", dataDir.toString(),
                     "--kafka-port", "0", "--controller-port", "0", "--registry-port", "0", "--postgres-port", "0",
-                    "--bridge-port", "0", "--agent-port", "0",
+                    "--bridge-port", "0", "--agent-port", "0", "--api-port", "0", "--assets", "6",
                     "--registry-dist", System.getProperty("dams.registry.dist"))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())

@@ -63,7 +63,7 @@ public record QueryConfig(
     public static QueryConfig defaults() {
         return new QueryConfig(
                 new Listen("0.0.0.0", 8080),
-                new InteractiveQuerySettings(List.of(URI.create("http://127.0.0.1:7071")), Duration.ofSeconds(2),
+                new InteractiveQuerySettings(List.of(URI.create("http://127.0.0.1:7070")), Duration.ofSeconds(2),
                         Duration.ofSeconds(1), Duration.ofSeconds(30)),
                 List.of(),
                 new Limits(100, 1000, new ByteSize(8 << 10), new ByteSize(1 << 20)));

@@ -1,10 +1,10 @@
 package io.dams.bridge.validation;
 
-import io.dams.schemas.names.PrometheusNames;
 import io.dams.schemas.ingest.v1.Batch;
 import io.dams.schemas.ingest.v1.RejectReason;
 import io.dams.schemas.ingest.v1.Rejection;
 import io.dams.schemas.ingest.v1.Sample;
+import io.dams.schemas.names.PrometheusNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;

@@ -1,9 +1,9 @@
 package io.dams.bridge.validation;
 
-import io.dams.schemas.names.PrometheusNames;
 import io.dams.runtime.config.Durations;
 import io.dams.schemas.ingest.v1.RejectReason;
 import io.dams.schemas.ingest.v1.Sample;
+import io.dams.schemas.names.PrometheusNames;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
