@@ -34,7 +34,8 @@ class DamsCommandTest {
         List<List<String>> paths = new ArrayList<>();
         collect(DamsCommand.commandLine(), new ArrayList<>(), paths);
         assertThat(paths).extracting(p -> String.join(" ", p))
-                .contains("", "demo", "topics", "topics list", "topics tail", "topics fix");
+                .contains("", "demo", "topics", "topics list", "topics tail", "topics fix", "job", "query", "rules",
+                        "rules validate", "rules diff", "rules apply");
 
         for (List<String> path : paths) {
             List<String> args = new ArrayList<>(path);
@@ -52,6 +53,28 @@ class DamsCommandTest {
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err().strip()).isEqualTo("dams: no DAMS is running on data directory " + tmp
                 + "; start one with `./dams demo --data-dir " + tmp + "` or name a cluster with --bootstrap HOST:PORT");
+    }
+
+    @Test
+    void shouldValidateTheShippedRulesAndNameEachProblemOfABadFileWithItsLineAndColumn() throws Exception {
+        Run shipped = run("rules", "validate", Path.of("..", "alert-rules", "policies.yaml").toString());
+        assertThat(shipped.exitCode()).as(shipped.err()).isZero();
+        assertThat(shipped.out()).contains("no problems");
+
+        Path bad = java.nio.file.Files.writeString(tmp.resolve("bad.yaml"), String.join("\n",
+                "rules:",
+                "  - name: x",
+                "    condition: median(cpu_percent) > 90",
+                "    severity: warning",
+                "    channels: [sms]",
+                ""));
+        Run run = run("rules", "validate", bad.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains(bad + ":3:16: error: unknown aggregate 'median'")
+                .contains(bad + ":5:16: error: unknown channel 'sms'");
+        assertThat(run("rules", "validate", bad.toString(), "--channel", "sms").err())
+                .doesNotContain("unknown channel");
     }
 
     @Test
