@@ -7,6 +7,7 @@ import io.dams.schemas.avro.AssetEvent;
 import io.dams.schemas.avro.AssetHealth;
 import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.avro.Notification;
+import io.dams.schemas.avro.NotificationDelivery;
 import io.dams.schemas.avro.Rollup;
 import io.dams.schemas.avro.Rule;
 import io.dams.schemas.avro.Silence;
@@ -71,6 +72,14 @@ public final class Topics {
             "dams.alerts.notifications", String.class, Notification.class, 3, Duration.ofDays(7),
             "Grouped, deduplicated, unsilenced notifications to deliver, keyed by group.");
 
+    public static final Topic<String, NotificationDelivery> NOTIFICATIONS_LOG = Topic.stream(
+            "dams.notifications.log", String.class, NotificationDelivery.class, 3, Duration.ofDays(30),
+            "The notifier's delivery record: one per notification and channel, keyed by notification_id/channel.");
+
+    public static final Topic<String, Notification> NOTIFICATIONS_DEAD = Topic.stream(
+            "dams.notifications.dead", String.class, Notification.class, 1, Duration.ofDays(30),
+            "Notifications a channel could not deliver after every retry (dead letters), keyed by group.");
+
     public static final Topic<String, Anomaly> ANOMALIES = Topic.stream(
             "dams.anomalies", String.class, Anomaly.class, ASSET_PARTITIONS, Duration.ofDays(30),
             "Samples that online detectors found unusual for their series.");
@@ -79,7 +88,8 @@ public final class Topics {
     public static final List<Topic<?, ?>> ALL = List.of(
             METRICS_RAW, METRICS_SAMPLES, METRICS_ROLLUP_1M, METRICS_ROLLUP_1H,
             ASSETS, ASSETS_HEALTH, ASSETS_EVENTS,
-            RULES, ALERTS_TRANSITIONS, SILENCES, ALERTS_NOTIFICATIONS, ANOMALIES);
+            RULES, ALERTS_TRANSITIONS, SILENCES, ALERTS_NOTIFICATIONS, NOTIFICATIONS_LOG, NOTIFICATIONS_DEAD,
+            ANOMALIES);
 
     private Topics() {
     }
