@@ -10,11 +10,11 @@ import java.util.OptionalDouble;
  * The aggregates of the rule language over a window of samples, as plain functions.
  *
  * <p>Over one series they mean what Prometheus's {@code *_over_time} functions mean over a range selector:
- * {@code avg}, {@code min}, {@code max}, {@code sum}, {@code count}, {@code last} of the values in the window, and
- * {@code rate} = {@code rate(x[window])}. Over a group of series ({@code by (...)}) the samples of all the group's
+ * {@code avg}, {@code min}, {@code max}, {@code sum}, {@code count}, {@code last} of the values in the window,
+ * {@code rate} = {@code rate(x[window])} and {@code deriv} = {@code deriv(x[window])}. Over a group of series ({@code by (...)}) the samples of all the group's
  * series are pooled: avg is the mean of every sample, count the number of samples, last the newest sample (on equal
  * timestamps, that of the first series given), and rate the sum of the series' rates (the group's total per-second
- * increase, as {@code sum by (...) (rate(x[w]))}).
+ * increase, as {@code sum by (...) (rate(x[w]))}); deriv likewise the sum of the series' slopes.
  *
  * <p>Empty results mean "no value": no sample in the window, or fewer than two for a rate. min and max skip NaN
  * samples unless all are NaN (as Prometheus).
@@ -30,16 +30,20 @@ public final class WindowAggregates {
         if (aggregate == Aggregate.RATE) {
             return rate(in, range);
         }
+        if (aggregate == Aggregate.DERIV) {
+            return deriv(in);
+        }
         return reduce(aggregate, in);
     }
 
     /** The aggregate of a group: the series' points pooled, or for rate the sum of their rates. */
     public static OptionalDouble pooled(Aggregate aggregate, Collection<List<Point>> series, WindowRange range) {
-        if (aggregate == Aggregate.RATE) {
+        if (aggregate == Aggregate.RATE || aggregate == Aggregate.DERIV) {
             double sum = 0;
             boolean any = false;
             for (List<Point> points : series) {
-                OptionalDouble r = rate(inside(points, range), range);
+                List<Point> in = inside(points, range);
+                OptionalDouble r = aggregate == Aggregate.RATE ? rate(in, range) : deriv(in);
                 if (r.isPresent()) {
                     sum += r.getAsDouble();
                     any = true;
@@ -115,6 +119,37 @@ public final class WindowAggregates {
         }
         double factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
         return OptionalDouble.of(increase * factor / (range.lengthMs() / 1000.0));
+    }
+
+    /**
+     * Prometheus's {@code deriv()}: the slope, per second, of the least-squares line through the points (time in
+     * seconds relative to the first point, for precision, as Prometheus does).
+     *
+     * @return empty with fewer than two points, or when all points share one timestamp
+     */
+    public static OptionalDouble deriv(List<Point> inside) {
+        if (inside.size() < 2) {
+            return OptionalDouble.empty();
+        }
+        long t0 = inside.get(0).timestampMs();
+        double n = inside.size();
+        double sumX = 0;
+        double sumY = 0;
+        double sumXY = 0;
+        double sumX2 = 0;
+        for (Point p : inside) {
+            double x = (p.timestampMs() - t0) / 1000.0;
+            sumX += x;
+            sumY += p.value();
+            sumXY += x * p.value();
+            sumX2 += x * x;
+        }
+        double covXY = sumXY - sumX * sumY / n;
+        double varX = sumX2 - sumX * sumX / n;
+        if (varX == 0) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(covXY / varX);
     }
 
     private static OptionalDouble reduce(Aggregate aggregate, List<Point> in) {

@@ -48,11 +48,11 @@ class PoliciesFileTest {
     }
 
     @Test
-    void shouldShowAbsentRateAndARegionWideRule() {
+    void shouldShowAbsentDerivAndARegionWideRule() {
         Map<String, AlertRule> rules = rules();
         assertThat(rules.get("asset-down").condition()).isInstanceOf(Absent.class);
         assertThat(rules.get("disk-filling-fast").condition().comparisons().get(0).aggregation().aggregate())
-                .isEqualTo(Aggregate.RATE);
+                .isEqualTo(Aggregate.DERIV);
         assertThat(rules.get("region-cpu-saturation").grouping().labels()).containsExactly("region");
         assertThat(rules.get("memory-pressure").condition().selectors().get(0).metric())
                 .isEqualTo("memory_used_percent");

@@ -28,6 +28,20 @@ class WindowAggregatesTest {
     }
 
     @Test
+    void shouldTakeTheLeastSquaresSlopePerSecondOfAGaugeThatDropsWithoutCallingItAReset() {
+        // Inside the window: (10 s, 4), (20 s, 8), (60 s, 6). Mean t = 30, mean v = 6;
+        // slope = Σ(t-30)(v-6) / Σ(t-30)² = (-20·-2 + -10·2 + 30·0) / (400 + 100 + 900) = 20 / 1400.
+        assertThat(of(Aggregate.DERIV, GAUGE)).isCloseTo(20.0 / 1400, within(1e-12));
+        // A steady fill of 5 bytes/s with a clean-up in the middle: negative slope, where rate() sees a reset.
+        List<Point> cleanedUp = List.of(p(10, 1000), p(20, 1050), p(30, 100), p(40, 150), p(50, 200));
+        assertThat(of(Aggregate.DERIV, cleanedUp)).isNegative();
+        assertThat(of(Aggregate.RATE, cleanedUp)).isPositive();
+        assertThat(WindowAggregates.of(Aggregate.DERIV, List.of(p(30, 1)), MINUTE)).isEmpty();
+        assertThat(WindowAggregates.pooled(Aggregate.DERIV, List.of(List.of(p(10, 0), p(20, 10)),
+                List.of(p(10, 0), p(20, 20))), MINUTE)).hasValueCloseTo(3.0, within(1e-12));
+    }
+
+    @Test
     void shouldAggregateOnlyThePointsInsideTheLeftOpenWindow() {
         assertThat(of(Aggregate.COUNT, GAUGE)).isEqualTo(3);
         assertThat(of(Aggregate.SUM, GAUGE)).isEqualTo(18);
