@@ -94,7 +94,7 @@ class RuleCheckerTest {
                 "request");
         assertThat(one.problems()).extracting(Problem::toString)
                 .containsExactly("request:1:29: error: unknown aggregate 'median'; the aggregates are avg, min, max,"
-                        + " sum, count, last, rate, and absent(...) is a condition of its own");
+                        + " sum, count, last, rate, deriv, and absent(...) is a condition of its own");
         assertThat(one.problems().get(0).field()).isEqualTo("condition");
         assertThat(CHECKER.checkRule("name: r\ncondition: x > 1\nseverity: info\n", "request").rules()).hasSize(1);
     }

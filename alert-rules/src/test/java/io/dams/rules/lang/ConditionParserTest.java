@@ -200,7 +200,7 @@ class ConditionParserTest {
         ConditionError e = onlyError("median(cpu_percent) > 90");
         assertThat(e.offset()).isZero();
         assertThat(e.message()).isEqualTo("unknown aggregate 'median'; the aggregates are avg, min, max, sum, count,"
-                + " last, rate, and absent(...) is a condition of its own");
+                + " last, rate, deriv, and absent(...) is a condition of its own");
     }
 
     @Test
