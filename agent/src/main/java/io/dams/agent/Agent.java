@@ -31,10 +31,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +50,9 @@ public final class Agent implements AutoCloseable {
 
     /** Version reported at registration. */
     public static final String VERSION = "0.1.0";
+
+    /** How long {@link #close()} waits for a collection in progress; plugins are already bounded by their timeout. */
+    static final Duration TICK_STOP_WAIT = Duration.ofSeconds(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
@@ -83,10 +89,48 @@ public final class Agent implements AutoCloseable {
         this.collectFailures = Counter.builder("dams.agent.collect.failures").register(registry);
     }
 
-    /** Starts collecting and sending; the first batch is collected at once. */
+    /**
+     * Starts collecting and sending; the first batch is collected at once. {@code /healthz} answers from the start:
+     * 503 with {@code "status": "starting"} until every part is up, then 200 with {@code "status": "ok"}.
+     */
     public static Agent start(AgentConfig config, Clock clock) {
+        return start(config, clock, HostCollector::new);
+    }
+
+    /**
+     * As {@link #start(AgentConfig, Clock)}, with the host collector built by {@code hostCollector}. It is built on a
+     * thread of its own while the outbox and TLS are opened (OSHI's set-up and the TLS context's are the slow parts of
+     * a start, and neither needs the other).
+     */
+    static Agent start(AgentConfig config, Clock clock, Supplier<? extends Collector> hostCollector) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PushBuffer push = config.health().pushCapacity() > 0
+                ? new PushBuffer(config.health().pushCapacity(), registry) : null;
+        AtomicReference<Agent> self = new AtomicReference<>();
+        // First, so that a taken port fails the start before anything is opened, and so that the server is warm by
+        // the time the agent is.
+        StatusServer status = StatusServer.start(config.health().host(), config.health().port(),
+                () -> {
+                    Agent agent = self.get();
+                    return agent == null ? Map.of("status", "starting") : agent.health();
+                },
+                () -> {
+                    Agent agent = self.get();
+                    return agent == null ? "" : agent.metricsText();
+                },
+                pushRoute(push, clock));
+        CompletableFuture<Collector> host = new CompletableFuture<>();
+        Thread building = new Thread(() -> {
+            try {
+                host.complete(hostCollector.get());
+            } catch (Throwable e) {
+                host.completeExceptionally(e);
+            }
+        }, "dams-agent-start");
+        building.setDaemon(true);
+        building.start();
         StartedParts started = new StartedParts();
+        boolean hostAdded = false;
         try {
             Files.createDirectories(config.buffer().dir());
             DiskQueue outbox = started.add(DiskQueue.open(config.buffer().dir().resolve("outbox.mv"),
@@ -99,11 +143,11 @@ public final class Agent implements AutoCloseable {
             registry.gauge("dams.agent.certificate.expiry.seconds", tls,
                     t -> t.certificateExpiry().getEpochSecond() - clock.instant().getEpochSecond());
             List<Collector> collectors = new ArrayList<>();
-            collectors.add(started.add(new HostCollector()));
+            collectors.add(started.add(built(host)));
+            hostAdded = true;
             if (config.plugins().dir() != null) {
                 collectors.add(started.add(new PluginRunner(config.plugins().dir(), config.plugins().timeout(), registry)));
             }
-            PushBuffer push = config.health().pushCapacity() > 0 ? new PushBuffer(config.health().pushCapacity(), registry) : null;
             BridgeLink link = started.add(new BridgeLink(config.bridge().address(), null, tls, outbox,
                     new Backoff(config.backoff().initial(), config.backoff().max(), config.backoff().jitter()),
                     assetInfo(config), registry)).start();
@@ -112,23 +156,8 @@ public final class Agent implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            Agent[] self = new Agent[1];
-            Map<String, StatusServer.Route> routes = new LinkedHashMap<>();
-            if (push != null) {
-                routes.put("/push", (method, body) -> {
-                    if (!method.equals("POST")) {
-                        return StatusServer.Response.json(405, Map.of("error", "POST Prometheus text to /push"));
-                    }
-                    PushBuffer.Receipt receipt = push.accept(body, clock.millis());
-                    return StatusServer.Response.json(receipt.full() ? 429 : receipt.errors().isEmpty() ? 200 : 400,
-                            Map.of("accepted", receipt.accepted(), "errors", receipt.errors()));
-                });
-            }
-            StatusServer status = started.add(StatusServer.start(config.health().host(), config.health().port(),
-                    () -> self[0] == null ? Map.of("status", "starting") : self[0].health(),
-                    () -> self[0] == null ? "" : self[0].metricsText(), routes));
             Agent agent = new Agent(config, clock, registry, collectors, push, outbox, tls, link, status, ticker, started);
-            self[0] = agent;
+            self.set(agent);
             ticker.scheduleAtFixedRate(agent::tick, 0, config.bridge().sendInterval().toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("agent for asset {} in region {} started: bridge {}, every {}, health on {}:{}", config.assetId(),
                     config.region(), config.bridge().address(), Durations.format(config.bridge().sendInterval()),
@@ -136,12 +165,48 @@ public final class Agent implements AutoCloseable {
                     status.port());
             return agent;
         } catch (IOException e) {
-            started.close();
+            stopAfterFailedStart(started, status, host, hostAdded);
             throw new UncheckedIOException("cannot start the agent: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            started.close();
+            stopAfterFailedStart(started, status, host, hostAdded);
             throw e;
         }
+    }
+
+    private static Collector built(CompletableFuture<Collector> host) {
+        try {
+            return host.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            // e.g. JNA's native library refused by a noexec jna.tmpdir
+            throw new IllegalStateException("cannot read this host's metrics: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private static void stopAfterFailedStart(StartedParts started, StatusServer status,
+                                             CompletableFuture<Collector> host, boolean hostAdded) {
+        started.close();
+        status.close();
+        if (!hostAdded) {
+            // Still being built, perhaps: close it whenever it is done.
+            host.thenAccept(Collector::close);
+        }
+    }
+
+    private static Map<String, StatusServer.Route> pushRoute(PushBuffer push, Clock clock) {
+        if (push == null) {
+            return Map.of();
+        }
+        return Map.of("/push", (method, body) -> {
+            if (!method.equals("POST")) {
+                return StatusServer.Response.json(405, Map.of("error", "POST Prometheus text to /push"));
+            }
+            PushBuffer.Receipt receipt = push.accept(body, clock.millis());
+            return StatusServer.Response.json(receipt.full() ? 429 : receipt.errors().isEmpty() ? 200 : 400,
+                    Map.of("accepted", receipt.accepted(), "errors", receipt.errors()));
+        });
     }
 
     public int healthPort() {
@@ -233,10 +298,26 @@ public final class Agent implements AutoCloseable {
         return Double.toString(v);
     }
 
-    /** Stops collecting, then the status port, the link, the collectors, TLS and the outbox, newest first. */
+    /**
+     * Stops collecting (a tick in flight is let finish, for up to {@link #TICK_STOP_WAIT}), then the status port, the
+     * link, the collectors, TLS and the outbox, newest first.
+     */
     @Override
     public void close() {
-        ticker.shutdownNow();
+        // Not shutdownNow() at once: NIO closes a file channel whose thread is interrupted, so interrupting a tick
+        // that is writing the outbox would close the outbox under it and lose that batch.
+        ticker.shutdown();
+        try {
+            if (!ticker.awaitTermination(TICK_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("the collection in progress did not end within {}; interrupting it",
+                        Durations.format(TICK_STOP_WAIT));
+                ticker.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            ticker.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        status.close();
         parts.close();
     }
 

@@ -40,9 +40,9 @@ import oshi.software.os.OperatingSystem;
  * it reaches 100 when ordinary users can no longer write. Without swap, swap used percent is 0. A counter that went
  * backwards (a device re-plugged, a driver reset) gives no rate for that tick.
  *
- * <p>Cost: CPU ticks, memory, load, uptime and process count come from OSHI, which reads them from procfs or a libc
- * call without starting processes; filesystems and traffic come from {@link ProcfsDevices} on Linux for the reasons
- * given there. OSHI calls left out because they start processes or are slow: processor identification
+ * <p>Cost: CPU ticks, memory, load and uptime come from OSHI, which reads them from procfs or a libc call without
+ * starting processes; filesystems, traffic and the process count come from {@link ProcfsDevices} on Linux for the
+ * reasons given there. OSHI calls left out because they start processes or are slow: processor identification
  * ({@code dmidecode}, {@code cpuid}, {@code lshw}), file store listing ({@code lsblk}), fan speeds and voltages,
  * hardware and OS details. The temperature sensor is looked for once, at construction; without one it is never
  * asked again (on Windows OSHI asks WMI, which is slow). On a Raspberry Pi OSHI reads the temperature by running
@@ -102,7 +102,7 @@ public final class HostCollector implements Collector {
         part("network", () -> collectNetwork(timestampMs, sink));
         part("system", () -> {
             sink.accept(CollectedSample.of("uptime_seconds", timestampMs, os.getSystemUptime()));
-            sink.accept(CollectedSample.of("process_count", timestampMs, os.getProcessCount()));
+            sink.accept(CollectedSample.of("process_count", timestampMs, devices.processCount()));
         });
         if (hasTemperature) {
             part("temperature", () -> {

@@ -28,7 +28,10 @@ interface HostDevices {
 
     List<InterfaceCounters> interfaces() throws IOException;
 
-    /** procfs where there is one (Linux: three file reads), OSHI elsewhere. */
+    /** Processes running on the host. */
+    int processCount() throws IOException;
+
+    /** procfs where there is one (Linux: three file reads and a listing of {@code /proc}), OSHI elsewhere. */
     static HostDevices forThisHost(SystemInfo system) {
         Path proc = Path.of("/proc");
         if (Files.isReadable(proc.resolve("self/mounts")) && Files.isReadable(proc.resolve("diskstats"))

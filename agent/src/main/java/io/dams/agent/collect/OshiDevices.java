@@ -71,4 +71,9 @@ final class OshiDevices implements HostDevices {
         }
         return interfaces;
     }
+
+    @Override
+    public int processCount() {
+        return os.getProcessCount();
+    }
 }

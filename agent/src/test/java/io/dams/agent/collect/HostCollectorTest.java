@@ -119,6 +119,8 @@ class HostCollectorTest {
         List<CollectedSample> first = collect(collector);
         List<CollectedSample> second = collect(collector);
 
+        assertThat(value(first, "process_count", Map.of())).isEqualTo(ScriptedDevices.PROCESSES);
+
         Map<String, String> data = Map.of("mount", "/data");
         assertThat(value(first, "disk_total_bytes", data)).isEqualTo(100);
         assertThat(value(first, "disk_used_bytes", data)).isEqualTo(70);
@@ -151,6 +153,11 @@ class HostCollectorTest {
             @Override
             public List<InterfaceCounters> interfaces() {
                 return List.of();
+            }
+
+            @Override
+            public int processCount() {
+                return 1;
             }
         };
 
@@ -199,6 +206,8 @@ class HostCollectorTest {
     /** Devices whose readings the test scripts, one set per collection. */
     private static final class ScriptedDevices implements HostDevices {
 
+        static final int PROCESSES = 123;
+
         private final Deque<List<Filesystem>> filesystems = new ArrayDeque<>();
         private final Deque<List<DiskCounters>> disks = new ArrayDeque<>();
         private final Deque<List<InterfaceCounters>> interfaces = new ArrayDeque<>();
@@ -222,6 +231,11 @@ class HostCollectorTest {
         @Override
         public List<InterfaceCounters> interfaces() {
             return interfaces.remove();
+        }
+
+        @Override
+        public int processCount() {
+            return PROCESSES;
         }
     }
 }

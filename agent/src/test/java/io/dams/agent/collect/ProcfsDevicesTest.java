@@ -11,7 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import oshi.SystemInfo;
 
 class ProcfsDevicesTest {
 
@@ -116,5 +119,62 @@ class ProcfsDevicesTest {
         });
         assertThat(devices.disks()).containsExactly(new DiskCounters("sda", 1024, 2048));
         assertThat(devices.interfaces()).extracting(InterfaceCounters::name).containsExactly("eth0");
+    }
+
+    @Test
+    void shouldSplitFieldsOnBlanksAndTabsUpToTheMaximum() {
+        assertThat(ProcfsDevices.fields("   8       0 sda\t100  0", 0, 10)).containsExactly("8", "0", "sda", "100", "0");
+        assertThat(ProcfsDevices.fields("a b c d", 0, 2)).containsExactly("a", "b");
+        assertThat(ProcfsDevices.fields("eth0:1 2", 5, 3)).containsExactly("1", "2");
+        assertThat(ProcfsDevices.fields("   ", 0, 3)).isEmpty();
+    }
+
+    @Test
+    void shouldCountTheNumberedEntriesOfProcAsProcesses(@TempDir Path proc) throws IOException {
+        for (String entry : List.of("1", "42", "31337", "self", "net", "sys", "1a", "thread-self")) {
+            Files.createDirectories(proc.resolve(entry));
+        }
+        Files.writeString(proc.resolve("7"), "a file named by a number still counts: procfs has no such files");
+
+        assertThat(new ProcfsDevices(proc).processCount()).isEqualTo(4);
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void shouldCountAboutAsManyProcessesAsOshi() throws IOException {
+        int oshi = new SystemInfo().getOperatingSystem().getProcessCount();
+        int procfs = new ProcfsDevices(Path.of("/proc")).processCount();
+
+        // processes start and end between the two readings
+        assertThat(procfs).isBetween(oshi - 20, oshi + 20).isPositive();
+    }
+
+    @Test
+    void shouldSelectTheMountsAgainWhenTheMountTableChanges(@TempDir Path proc) throws IOException {
+        Files.createDirectories(proc.resolve("self"));
+        Path mounts = proc.resolve("self/mounts");
+        Files.writeString(mounts, "/dev/root / ext4 rw 0 0\n");
+        ProcfsDevices devices = new ProcfsDevices(proc);
+        assertThat(devices.filesystems()).extracting(HostDevices.Filesystem::mount).containsExactly("/");
+
+        Files.writeString(mounts, "/dev/root / ext4 rw 0 0\n/dev/other " + proc + " ext4 rw 0 0\n");
+
+        assertThat(devices.filesystems()).extracting(HostDevices.Filesystem::mount)
+                .containsExactly("/", proc.toString());
+        Files.writeString(mounts, "/dev/root / ext4 rw 0 0\n");
+        assertThat(devices.filesystems()).extracting(HostDevices.Filesystem::mount).containsExactly("/");
+    }
+
+    @Test
+    void shouldReadDiskCountersAgainOnEveryCall(@TempDir Path proc) throws IOException {
+        Files.writeString(proc.resolve("diskstats"),
+                "   8       0 sda 1 0 2 0 3 0 4 0 0 0 0\n   7 0 loop0 1 0 1 0 0 0 0 0\n");
+        ProcfsDevices devices = new ProcfsDevices(proc);
+        assertThat(devices.disks()).containsExactly(new DiskCounters("sda", 1024, 2048));
+
+        Files.writeString(proc.resolve("diskstats"),
+                "   8       0 sda 1 0 6 0 3 0 8 0 0 0 0\n   7 0 loop0 1 0 1 0 0 0 0 0\n");
+
+        assertThat(devices.disks()).containsExactly(new DiskCounters("sda", 3072, 4096));
     }
 }
