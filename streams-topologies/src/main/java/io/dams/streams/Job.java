@@ -7,9 +7,11 @@ import java.util.Locale;
 /** The Streams jobs this module runs, each under its own application id. */
 public enum Job {
     INGEST,
-    ROLLUP;
+    ROLLUP,
+    RULES,
+    ALERTING;
 
-    /** The name operators use: {@code ingest}, {@code rollup}. */
+    /** The name operators use: {@code ingest}, {@code rollup}, {@code rules}, {@code alerting}. */
     public String jobName() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -4,7 +4,9 @@ import io.dams.runtime.config.ConfigException;
 import io.dams.runtime.config.ConfigLoader;
 import io.dams.runtime.config.Durations;
 import io.dams.runtime.config.Validated;
+import io.dams.streams.alerting.AlertingSettings;
 import io.dams.streams.ingest.IngestSettings;
+import io.dams.streams.rules.RulesSettings;
 import io.dams.streams.rollup.RollupSettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -12,11 +14,12 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The configuration of one Streams job ({@code job-ingest.yaml}, {@code job-rollup.yaml}); {@link #defaults()} is the
+ * The configuration of one Streams job ({@code job-ingest.yaml}, {@code job-rollup.yaml},
+ * {@code job-rules.yaml}, {@code job-alerting.yaml}); {@link #defaults()} is the
  * one place defaults live. Every key can be overridden by {@code DAMS_JOB_<KEY_PATH>}, e.g.
  * {@code DAMS_JOB_BOOTSTRAP_SERVERS}, {@code DAMS_JOB_INGEST_APPLICATION_SERVER}.
  *
- * @param job              which job: {@code ingest} or {@code rollup}
+ * @param job              which job: {@code ingest}, {@code rollup}, {@code rules} or {@code alerting}
  * @param applicationId    Kafka Streams' {@code application.id}; empty: {@code dams-<job>}. Instances with the same id
  *                         share the work
  * @param stateDir         local state; each application id gets its own folder under it
@@ -25,6 +28,10 @@ import java.util.Map;
  *                         commits, so this adds to every sample's latency (DESIGN §4)
  * @param replicationFactor replication of the job's internal topics (changelogs); -1: the broker's default
  * @param status           {@code /healthz} and {@code /metrics}
+ * @param ingest           the ingest job's settings (read only by that job; likewise the sections below)
+ * @param rollup           the rollup job's settings
+ * @param rules            the rules job's settings
+ * @param alerting         the alerting job's settings
  */
 public record JobConfig(
         String job,
@@ -37,7 +44,9 @@ public record JobConfig(
         int replicationFactor,
         Status status,
         IngestSettings ingest,
-        RollupSettings rollup) implements Validated {
+        RollupSettings rollup,
+        RulesSettings rules,
+        AlertingSettings alerting) implements Validated {
 
     public static final String ENV_PREFIX = "DAMS_JOB";
     private static final Duration MAX_COMMIT_INTERVAL = Duration.ofSeconds(30);
@@ -49,7 +58,15 @@ public record JobConfig(
     public static JobConfig defaults() {
         return new JobConfig("", "127.0.0.1:9092", "http://127.0.0.1:8081", "", Path.of("/var/lib/dams-streams"), 1,
                 Duration.ofMillis(100), -1, new Status("127.0.0.1", 9096), IngestSettings.defaults(),
-                RollupSettings.defaults());
+                RollupSettings.defaults(), RulesSettings.defaults(), AlertingSettings.defaults());
+    }
+
+    /** A configuration of the ingest or rollup job, with the other jobs' sections at their defaults. */
+    public JobConfig(String job, String bootstrapServers, String registryUrl, String applicationId, Path stateDir,
+                     int threads, Duration commitInterval, int replicationFactor, Status status, IngestSettings ingest,
+                     RollupSettings rollup) {
+        this(job, bootstrapServers, registryUrl, applicationId, stateDir, threads, commitInterval, replicationFactor,
+                status, ingest, rollup, RulesSettings.defaults(), AlertingSettings.defaults());
     }
 
     /** The loader of job configurations: defaults, then the YAML file, then {@code DAMS_JOB_*}. */
@@ -65,27 +82,37 @@ public record JobConfig(
     /** This configuration for the job named on a command line ({@code dams job <name>}). */
     public JobConfig withJob(String name) {
         return new JobConfig(name, bootstrapServers, registryUrl, applicationId, stateDir, threads, commitInterval,
-                replicationFactor, status, ingest, rollup);
+                replicationFactor, status, ingest, rollup, rules, alerting);
     }
 
     public JobConfig withStateDir(Path dir) {
         return new JobConfig(job, bootstrapServers, registryUrl, applicationId, dir, threads, commitInterval,
-                replicationFactor, status, ingest, rollup);
+                replicationFactor, status, ingest, rollup, rules, alerting);
     }
 
     public JobConfig withApplicationId(String id) {
         return new JobConfig(job, bootstrapServers, registryUrl, id, stateDir, threads, commitInterval,
-                replicationFactor, status, ingest, rollup);
+                replicationFactor, status, ingest, rollup, rules, alerting);
     }
 
     public JobConfig withIngest(IngestSettings settings) {
         return new JobConfig(job, bootstrapServers, registryUrl, applicationId, stateDir, threads, commitInterval,
-                replicationFactor, status, settings, rollup);
+                replicationFactor, status, settings, rollup, rules, alerting);
     }
 
     public JobConfig withRollup(RollupSettings settings) {
         return new JobConfig(job, bootstrapServers, registryUrl, applicationId, stateDir, threads, commitInterval,
-                replicationFactor, status, ingest, settings);
+                replicationFactor, status, ingest, settings, rules, alerting);
+    }
+
+    public JobConfig withRules(RulesSettings settings) {
+        return new JobConfig(job, bootstrapServers, registryUrl, applicationId, stateDir, threads, commitInterval,
+                replicationFactor, status, ingest, rollup, settings, alerting);
+    }
+
+    public JobConfig withAlerting(AlertingSettings settings) {
+        return new JobConfig(job, bootstrapServers, registryUrl, applicationId, stateDir, threads, commitInterval,
+                replicationFactor, status, ingest, rollup, rules, settings);
     }
 
     /** The job this configuration runs. */
@@ -100,7 +127,7 @@ public record JobConfig(
 
     @Override
     public void validate() {
-        ConfigException.require(job != null && !job.isBlank(), "job", "required: ingest or rollup");
+        ConfigException.require(job != null && !job.isBlank(), "job", "required: ingest, rollup, rules or alerting");
         Job kind = kind();
         ConfigException.require(bootstrapServers != null && !bootstrapServers.isBlank(), "bootstrapServers",
                 "required, e.g. 127.0.0.1:9092");
@@ -123,12 +150,23 @@ public record JobConfig(
         ConfigException.require(status != null && status.port() >= 0 && status.port() <= 65535, "status.port",
                 "must be 0-65535");
         ConfigException.require(status.host() != null && !status.host().isBlank(), "status.host", "required");
-        if (kind == Job.INGEST) {
-            ConfigException.require(ingest != null, "ingest", "required for the ingest job");
-            ingest.validate("ingest");
-        } else {
-            ConfigException.require(rollup != null, "rollup", "required for the rollup job");
-            rollup.validate("rollup");
+        switch (kind) {
+            case INGEST -> {
+                ConfigException.require(ingest != null, "ingest", "required for the ingest job");
+                ingest.validate("ingest");
+            }
+            case ROLLUP -> {
+                ConfigException.require(rollup != null, "rollup", "required for the rollup job");
+                rollup.validate("rollup");
+            }
+            case RULES -> {
+                ConfigException.require(rules != null, "rules", "required for the rules job");
+                rules.validate("rules");
+            }
+            case ALERTING -> {
+                ConfigException.require(alerting != null, "alerting", "required for the alerting job");
+                alerting.validate("alerting");
+            }
         }
     }
 

@@ -4,9 +4,11 @@ import io.dams.runtime.lifecycle.StartedParts;
 import io.dams.runtime.status.StatusServer;
 import io.dams.schemas.topics.Topic;
 import io.dams.schemas.topics.Topics;
+import io.dams.streams.alerting.AlertingTopology;
 import io.dams.streams.ingest.IngestTopology;
 import io.dams.streams.iq.InteractiveQueryServer;
 import io.dams.streams.rollup.RollupTopology;
+import io.dams.streams.rules.RulesTopology;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -51,6 +54,7 @@ public final class StreamsJob implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsJob.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    static final int PRODUCER_BATCH_BYTES = 256 * 1024;
 
     private final JobConfig config;
     private final KafkaStreams streams;
@@ -88,14 +92,24 @@ public final class StreamsJob implements AutoCloseable {
             Properties properties = properties(config, applicationId, registry);
             InteractiveQueryServer queries = null;
             Topology topology;
-            if (job == Job.INGEST) {
-                requireCoPartitioned(config.bootstrapServers(), Topics.METRICS_RAW, Topics.ASSETS);
-                queries = parts.add(InteractiveQueryServer.start(config.ingest().listenHost(),
-                        config.ingest().advertisedHost(), config.ingest().advertisedPort()));
+            switch (job) {
+                case INGEST -> {
+                    requireCoPartitioned(config.bootstrapServers(), Topics.METRICS_RAW, Topics.ASSETS);
+                    queries = parts.add(InteractiveQueryServer.start(config.ingest().listenHost(),
+                            config.ingest().advertisedHost(), config.ingest().advertisedPort()));
+                    topology = IngestTopology.build(config.ingest(), serdes, registry);
+                }
+                case ROLLUP -> topology = RollupTopology.build(config.rollup(), serdes, registry);
+                case RULES -> topology = RulesTopology.build(config.rules(), serdes, registry);
+                case ALERTING -> {
+                    queries = parts.add(InteractiveQueryServer.start(config.alerting().listenHost(),
+                            config.alerting().advertisedHost(), config.alerting().advertisedPort()));
+                    topology = AlertingTopology.build(config.alerting(), serdes, registry);
+                }
+                default -> throw new IllegalStateException("no topology for job " + job);
+            }
+            if (queries != null) {
                 properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, queries.applicationServer());
-                topology = IngestTopology.build(config.ingest(), serdes, registry);
-            } else {
-                topology = RollupTopology.build(config.rollup(), serdes, registry);
             }
             LOG.info("{} topology:\n{}", applicationId, topology.describe());
 
@@ -135,7 +149,10 @@ public final class StreamsJob implements AutoCloseable {
         }
     }
 
-    /** The Kafka Streams settings of a job: exactly-once, the configured commit interval, named state. */
+    /**
+     * The Kafka Streams settings of a job: exactly-once, the configured commit interval, producer batches sized for
+     * these records, named state.
+     */
     static Properties properties(JobConfig config, String applicationId, PrometheusMeterRegistry registry) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -144,6 +161,11 @@ public final class StreamsJob implements AutoCloseable {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+        // A batch of samples and each per-asset store value are 5-7 KiB: the default 16 KiB producer batch holds two
+        // of them, and the per-batch work in the producer and the broker cost more CPU than the jobs' own processing
+        // (bench/RESULTS.md, "Streams jobs throughput"). Exactly-once flushes at every commit, so larger batches
+        // delay nothing that a consumer could see.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), PRODUCER_BATCH_BYTES);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor());
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeserializationErrors.class);
         p.put(DeserializationErrors.METER_REGISTRY_CONFIG, registry);

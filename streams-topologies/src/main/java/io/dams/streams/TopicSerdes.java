@@ -14,8 +14,11 @@ public interface TopicSerdes {
 
     <V extends SpecificRecord> Serde<V> valueSerde(Topic<?, V> topic);
 
-    /** Avro in the Confluent wire format, schemas in the registry at {@code registryUrl}. */
+    /**
+     * Avro in the Confluent wire format, schemas in the registry at {@code registryUrl}: the registry serdes' bytes and
+     * ids, asking the registry once per topic and schema id rather than deriving the schema from every record.
+     */
     static TopicSerdes registry(String registryUrl) {
-        return new RegistrySerdes(registryUrl)::valueSerde;
+        return new RegistrySerdes(registryUrl)::framedValueSerde;
     }
 }

@@ -88,6 +88,20 @@ public final class RegistrySerdes {
     }
 
     /**
+     * The serde of a topic's values in the same wire format as {@link #valueSerde} (same bytes, same schema ids), for
+     * hot paths: it asks the registry once per topic when writing and once per schema id when reading, instead of
+     * deriving the schema from every record ({@link FramedAvroSerializer}, {@link FramedAvroDeserializer}).
+     */
+    public <V extends SpecificRecord> Serde<V> framedValueSerde(Topic<?, V> topic) {
+        AvroKafkaSerializer<V> serializer = new AvroKafkaSerializer<>();
+        serializer.configure(valueConfig(), false);
+        AvroKafkaDeserializer<V> deserializer = new AvroKafkaDeserializer<>();
+        deserializer.configure(valueConfig(), false);
+        return Serdes.serdeFrom(new FramedAvroSerializer<>(topic.valueType(), serializer),
+                FramedAvroDeserializer.of(deserializer));
+    }
+
+    /**
      * A deserializer that decodes any topic's values with the writer's schema into generic records; for tools that
      * show whatever is on a topic, whichever schema version wrote it.
      */

@@ -27,6 +27,11 @@ public final class AssetQueries {
     /** Opens a store by name; over a running {@link KafkaStreams}, or a test driver's stores. */
     public interface Stores {
         <V> ReadOnlyKeyValueStore<String, V> store(String name);
+
+        /** Only the store of one partition; by default all of them, which holds the same keys. */
+        default <V> ReadOnlyKeyValueStore<String, V> store(String name, int partition) {
+            return store(name);
+        }
     }
 
     private final Stores stores;
@@ -42,6 +47,12 @@ public final class AssetQueries {
             public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
                 return streams.store(StoreQueryParameters.fromNameAndType(name,
                         QueryableStoreTypes.<String, V>keyValueStore()));
+            }
+
+            @Override
+            public <V> ReadOnlyKeyValueStore<String, V> store(String name, int partition) {
+                return streams.store(StoreQueryParameters.fromNameAndType(name,
+                        QueryableStoreTypes.<String, V>keyValueStore()).withPartition(partition));
             }
         });
     }
@@ -69,6 +80,23 @@ public final class AssetQueries {
 
     /** One asset with its latest values; empty when this instance does not know it. */
     public Optional<AssetDetail> asset(String assetId) {
+        return asset(assetId, stores);
+    }
+
+    /**
+     * The same, read from the stores of the asset's partition only (as {@link KafkaStreams#queryMetadataForKey}
+     * gives it): a lookup in all of this instance's partitions would ask every one of them for the key.
+     */
+    public Optional<AssetDetail> asset(String assetId, int partition) {
+        return asset(assetId, new Stores() {
+            @Override
+            public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+                return stores.store(name, partition);
+            }
+        });
+    }
+
+    private static Optional<AssetDetail> asset(String assetId, Stores stores) {
         Asset asset = stores.<Asset>store(IngestTopology.ASSETS_STORE).get(assetId);
         AssetState health = stores.<AssetState>store(IngestTopology.HEALTH_STORE).get(assetId);
         if (asset == null && health == null) {

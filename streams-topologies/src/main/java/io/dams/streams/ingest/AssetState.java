@@ -2,10 +2,10 @@ package io.dams.streams.ingest;
 
 import io.dams.schemas.avro.AssetHealth;
 import io.dams.schemas.avro.Liveness;
+import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Map;
 
 /**
@@ -46,7 +46,7 @@ record AssetState(String region, Liveness liveness, long lastSeen, long expected
         }
 
         @Override
-        protected void write(AssetState value, DataOutputStream out) throws IOException {
+        protected void write(AssetState value, StateOutput out) {
             writeString(out, value.region);
             writeString(out, value.liveness.name());
             out.writeLong(value.lastSeen);
@@ -57,9 +57,9 @@ record AssetState(String region, Liveness liveness, long lastSeen, long expected
         }
 
         @Override
-        protected AssetState read(DataInputStream in, int format) throws IOException {
-            return new AssetState(readString(in), Liveness.valueOf(readString(in)), in.readLong(), in.readLong(),
-                    in.readLong(), in.readLong(), in.readLong());
+        protected AssetState read(ByteBuffer in, int format) throws IOException {
+            return new AssetState(readString(in), Liveness.valueOf(readString(in)), in.getLong(), in.getLong(),
+                    in.getLong(), in.getLong(), in.getLong());
         }
     }
 }

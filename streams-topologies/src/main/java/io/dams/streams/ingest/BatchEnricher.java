@@ -106,13 +106,13 @@ final class BatchEnricher implements Processor<String, MetricBatch, String, Metr
         }
     }
 
-    /** The batch with its asset's region, site and tags. */
+    /**
+     * The batch with its asset's region, site and tags. The samples are shared, not copied (a builder from the batch
+     * would deep-copy every sample and its labels): neither record is changed after this.
+     */
     static MetricBatch enrich(MetricBatch batch, Asset asset) {
         String region = asset.getRegion() == null || asset.getRegion().isEmpty() ? batch.getRegion() : asset.getRegion();
-        return MetricBatch.newBuilder(batch)
-                .setRegion(region)
-                .setSite(asset.getSite())
-                .setTags(asset.getTags())
-                .build();
+        return new MetricBatch(batch.getAssetId(), batch.getAgentId(), batch.getSeq(), region, batch.getSentAt(),
+                batch.getReceivedAt(), batch.getSamples(), asset.getSite(), asset.getTags());
     }
 }

@@ -3,31 +3,40 @@ package io.dams.streams.ingest;
 import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.avro.Sample;
 import io.dams.streams.SeriesKey;
+import io.dams.streams.SeriesOrder;
+import io.dams.streams.state.SeriesKeyCodec;
+import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * The latest value of every series of one asset: one store entry per asset, so that a batch costs one read and one
- * write however many series it carries.
+ * write however many series it carries. Immutable; {@link #series()} iterates in key order.
  */
-record LatestValues(SortedMap<SeriesKey, Point> series) {
+final class LatestValues {
 
     /** A series' newest sample. */
     public record Point(long timestampMs, double value) {
     }
 
-    public LatestValues {
-        series = Collections.unmodifiableSortedMap(series);
+    private final Map<SeriesKey, Point> series;
+
+    /** @param inKeyOrder the series, iterating in key order; kept, not copied */
+    LatestValues(Map<SeriesKey, Point> inKeyOrder) {
+        this.series = Collections.unmodifiableMap(inKeyOrder);
     }
 
     static LatestValues empty() {
-        return new LatestValues(new TreeMap<>());
+        return new LatestValues(new LinkedHashMap<>());
+    }
+
+    /** Every series with its latest value, in key order. */
+    Map<SeriesKey, Point> series() {
+        return series;
     }
 
     /**
@@ -35,46 +44,70 @@ record LatestValues(SortedMap<SeriesKey, Point> series) {
      * sample for {@code retentionMs} behind the newest one are forgotten.
      */
     LatestValues merge(MetricBatch batch, long retentionMs) {
-        TreeMap<SeriesKey, Point> merged = new TreeMap<>(series);
-        long newest = Long.MIN_VALUE;
+        LinkedHashMap<SeriesKey, Point> merged = new LinkedHashMap<>(
+                SeriesOrder.capacity(series.size() + batch.getSamples().size()));
+        merged.putAll(series);
+        boolean added = false;
         for (Sample sample : batch.getSamples()) {
             SeriesKey key = SeriesKey.of(sample);
             Point current = merged.get(key);
             if (current == null || sample.getTimestampMs() >= current.timestampMs) {
-                merged.put(key, new Point(sample.getTimestampMs(), sample.getValue()));
+                // Replacing a value keeps its place; only a new series can break the order.
+                added |= merged.put(key, new Point(sample.getTimestampMs(), sample.getValue())) == null;
             }
         }
+        long newest = Long.MIN_VALUE;
         for (Point p : merged.values()) {
             newest = Math.max(newest, p.timestampMs);
         }
         long horizon = newest - retentionMs;
         merged.values().removeIf(p -> p.timestampMs < horizon);
-        return new LatestValues(merged);
+        return new LatestValues(added ? SeriesOrder.sorted(merged) : merged);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LatestValues other && series.equals(other.series);
+    }
+
+    @Override
+    public int hashCode() {
+        return series.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "LatestValues" + series;
     }
 
     static final class Serde extends StateSerde<LatestValues> {
+
+        private final SeriesKeyCodec keys = new SeriesKeyCodec();
 
         Serde() {
             super(1, "latest values");
         }
 
         @Override
-        protected void write(LatestValues value, DataOutputStream out) throws IOException {
+        protected void write(LatestValues value, StateOutput out) {
             out.writeInt(value.series.size());
             for (Map.Entry<SeriesKey, Point> e : value.series.entrySet()) {
-                writeString(out, e.getKey().name());
-                writeMap(out, e.getKey().labels());
+                keys.write(out, e.getKey());
                 out.writeLong(e.getValue().timestampMs);
                 out.writeDouble(e.getValue().value);
             }
         }
 
         @Override
-        protected LatestValues read(DataInputStream in, int format) throws IOException {
-            int count = in.readInt();
-            TreeMap<SeriesKey, Point> series = new TreeMap<>();
+        protected LatestValues read(ByteBuffer in, int format) throws IOException {
+            int count = in.getInt();
+            if (count < 0 || count > in.remaining()) {
+                throw new IOException("series count " + count + " with " + in.remaining() + " bytes left");
+            }
+            // Written in key order (format 1 from a sorted map, too).
+            LinkedHashMap<SeriesKey, Point> series = new LinkedHashMap<>(SeriesOrder.capacity(count));
             for (int i = 0; i < count; i++) {
-                series.put(SeriesKey.of(readString(in), readMap(in)), new Point(in.readLong(), in.readDouble()));
+                series.put(keys.read(in), new Point(in.getLong(), in.getDouble()));
             }
             return new LatestValues(series);
         }

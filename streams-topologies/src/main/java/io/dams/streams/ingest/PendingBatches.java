@@ -1,10 +1,10 @@
 package io.dams.streams.ingest;
 
 import io.dams.schemas.avro.MetricBatch;
+import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,7 +45,7 @@ record PendingBatches(long waitingSinceMs, boolean passThrough, List<Held> batch
         }
 
         @Override
-        protected void write(PendingBatches value, DataOutputStream out) throws IOException {
+        protected void write(PendingBatches value, StateOutput out) {
             out.writeLong(value.waitingSinceMs);
             out.writeBoolean(value.passThrough);
             out.writeInt(value.batches.size());
@@ -56,13 +56,16 @@ record PendingBatches(long waitingSinceMs, boolean passThrough, List<Held> batch
         }
 
         @Override
-        protected PendingBatches read(DataInputStream in, int format) throws IOException {
-            long since = in.readLong();
-            boolean passThrough = in.readBoolean();
-            int count = in.readInt();
+        protected PendingBatches read(ByteBuffer in, int format) throws IOException {
+            long since = in.getLong();
+            boolean passThrough = in.get() != 0;
+            int count = in.getInt();
+            if (count < 0 || count > in.remaining()) {
+                throw new IOException("batch count " + count + " with " + in.remaining() + " bytes left");
+            }
             List<Held> batches = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                batches.add(new Held(in.readLong(), readBatch(in)));
+                batches.add(new Held(in.getLong(), readBatch(in)));
             }
             return new PendingBatches(since, passThrough, batches);
         }

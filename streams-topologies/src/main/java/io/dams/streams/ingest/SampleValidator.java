@@ -63,7 +63,9 @@ final class SampleValidator implements Processor<String, MetricBatch, String, Me
             return;
         }
         context.forward(valid == null ? record
-                : record.withValue(MetricBatch.newBuilder(batch).setSamples(kept).build()));
+                : record.withValue(new MetricBatch(batch.getAssetId(), batch.getAgentId(), batch.getSeq(),
+                        batch.getRegion(), batch.getSentAt(), batch.getReceivedAt(), kept, batch.getSite(),
+                        batch.getTags())));
     }
 
     /** The first rule a sample breaks, or null. */

@@ -5,20 +5,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Reads the ingest job's stores through any one of its instances ({@link InteractiveQueries}). Thread-safe; share
- * one per instance address.
+ * Reads the ingest or the alerting job's stores through any one of its instances ({@link InteractiveQueries}), over HTTP/1.1
+ * connections kept open between requests. Thread-safe; share one per instance address, and close it when done.
  */
-public final class InteractiveQueryClient {
+public final class InteractiveQueryClient implements AutoCloseable {
 
     /** Marks a request one instance passed to another, which must answer from its own stores. */
     static final String FORWARDED_HEADER = "X-Dams-Forwarded";
@@ -26,21 +24,41 @@ public final class InteractiveQueryClient {
 
     private static final TypeReference<List<AssetView>> ASSET_LIST = new TypeReference<>() {
     };
+    private static final TypeReference<AssetDetail> ASSET_DETAIL = new TypeReference<>() {
+    };
+    private static final TypeReference<List<AlertView>> ALERT_LIST = new TypeReference<>() {
+    };
+    private static final TypeReference<AlertView> ALERT = new TypeReference<>() {
+    };
+    private static final Map<String, String> FORWARDED = Map.of(FORWARDED_HEADER, "1");
 
     private final URI base;
-    private final HttpClient http;
+    private final String basePath;
+    private final InstanceConnections connections;
     private final Duration timeout;
+    private final Duration listingTimeout;
 
     /** @param base an instance's address, e.g. {@code http://10.0.0.5:7070} */
     public InteractiveQueryClient(URI base) {
-        this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(), Duration.ofSeconds(10));
+        this(base, Duration.ofSeconds(2), Duration.ofSeconds(10));
     }
 
-    public InteractiveQueryClient(URI base, HttpClient http, Duration timeout) {
+    /**
+     * @param connectTimeout how long opening a connection may take
+     * @param timeout        how long one request may take, connecting included
+     */
+    public InteractiveQueryClient(URI base, Duration connectTimeout, Duration timeout) {
+        this(base, connectTimeout, timeout, timeout);
+    }
+
+    /** @param listingTimeout how long a listing ({@link #assets()}, {@link #localAssets()}) may take */
+    public InteractiveQueryClient(URI base, Duration connectTimeout, Duration timeout, Duration listingTimeout) {
         String s = base.toString();
         this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
-        this.http = Objects.requireNonNull(http, "http");
+        this.basePath = this.base.getRawPath() == null ? "" : this.base.getRawPath();
+        this.connections = new InstanceConnections(this.base, Objects.requireNonNull(connectTimeout, "connectTimeout"));
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.listingTimeout = Objects.requireNonNull(listingTimeout, "listingTimeout");
     }
 
     public URI base() {
@@ -62,54 +80,81 @@ public final class InteractiveQueryClient {
         return asset(assetId, false);
     }
 
+    /** Every alert of every alerting-job instance (active, and resolved within the retention), sorted by id. */
+    public List<AlertView> alerts() {
+        return alerts("all", false);
+    }
+
+    /** One alert; empty when no alerting-job instance knows it. */
+    public Optional<AlertView> alert(String alertId) {
+        return alert(alertId, false);
+    }
+
+    /** Closes the connections kept open. */
+    @Override
+    public void close() {
+        connections.close();
+    }
+
     List<AssetView> assets(String scope, boolean forwarded) {
-        HttpResponse<byte[]> response = get(InteractiveQueries.ASSETS + "?" + InteractiveQueries.SCOPE + "=" + scope,
-                forwarded);
+        InstanceConnections.Answer response = get(InteractiveQueries.ASSETS + "?" + InteractiveQueries.SCOPE + "="
+                + scope, forwarded, listingTimeout);
         expectOk(response);
         return read(response, ASSET_LIST);
     }
 
     Optional<AssetDetail> asset(String assetId, boolean forwarded) {
-        HttpResponse<byte[]> response = get(InteractiveQueries.ASSET.replace("{asset_id}", encode(assetId)),
-                forwarded);
-        if (response.statusCode() == 404) {
+        InstanceConnections.Answer response = get(InteractiveQueries.ASSET.replace("{asset_id}", encode(assetId)),
+                forwarded, timeout);
+        if (response.status() == 404) {
             return Optional.empty();
         }
         expectOk(response);
-        return Optional.of(read(response, new TypeReference<AssetDetail>() {
-        }));
+        return Optional.of(read(response, ASSET_DETAIL));
     }
 
-    private HttpResponse<byte[]> get(String pathAndQuery, boolean forwarded) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
-                .timeout(timeout)
-                .header("Accept", "application/json")
-                .GET();
-        if (forwarded) {
-            request.header(FORWARDED_HEADER, "1");
+    List<AlertView> alerts(String scope, boolean forwarded) {
+        InstanceConnections.Answer response = get(InteractiveQueries.ALERTS + "?" + InteractiveQueries.SCOPE + "="
+                + scope, forwarded, listingTimeout);
+        expectOk(response);
+        return read(response, ALERT_LIST);
+    }
+
+    Optional<AlertView> alert(String alertId, boolean forwarded) {
+        InstanceConnections.Answer response = get(InteractiveQueries.ALERT.replace("{alert_id}", encode(alertId)),
+                forwarded, timeout);
+        if (response.status() == 404) {
+            return Optional.empty();
         }
+        expectOk(response);
+        return Optional.of(read(response, ALERT));
+    }
+
+    private InstanceConnections.Answer get(String pathAndQuery, boolean forwarded, Duration timeout) {
         try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return connections.get(basePath + pathAndQuery, forwarded ? FORWARDED : Map.of(), timeout);
         } catch (IOException e) {
-            throw new InteractiveQueryException("cannot reach " + base + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InteractiveQueryException("interrupted while asking " + base, e);
+            throw new InteractiveQueryException("cannot reach " + base + ": " + message(e), e);
         }
     }
 
-    private void expectOk(HttpResponse<byte[]> response) {
-        if (response.statusCode() == 503) {
-            Duration retryAfter = response.headers().firstValue("Retry-After")
+    private static String message(IOException e) {
+        // A refused connection has no message of its own.
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private void expectOk(InstanceConnections.Answer response) {
+        if (response.status() == 503) {
+            Duration retryAfter = Optional.ofNullable(response.headers().get("retry-after"))
                     .flatMap(InteractiveQueryClient::seconds).orElse(DEFAULT_RETRY_AFTER);
             throw new StoresUnavailableException(base + ": " + error(response), retryAfter);
         }
-        if (response.statusCode() != 200) {
-            throw new InteractiveQueryException(base + " answered " + response.statusCode() + ": " + error(response));
+        if (response.status() != 200) {
+            throw new InteractiveQueryException(base + " answered " + response.status() + ": " + error(response));
         }
     }
 
-    private <T> T read(HttpResponse<byte[]> response, TypeReference<T> type) {
+    private <T> T read(InstanceConnections.Answer response, TypeReference<T> type) {
         try {
             return InteractiveQueries.JSON.readValue(response.body(), type);
         } catch (IOException e) {
@@ -118,7 +163,7 @@ public final class InteractiveQueryClient {
         }
     }
 
-    private static String error(HttpResponse<byte[]> response) {
+    private static String error(InstanceConnections.Answer response) {
         try {
             JsonNode body = InteractiveQueries.JSON.readTree(response.body());
             if (body != null && body.hasNonNull("error")) {

@@ -12,7 +12,6 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +42,25 @@ import org.slf4j.LoggerFactory;
 public final class InteractiveQueryServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(InteractiveQueryServer.class);
+    /**
+     * The JDK server's switch for TCP_NODELAY, read once, when the JVM's first {@link HttpServer} is made. Without it
+     * every kept-alive answer waits about 40 ms: the server writes the headers and the body in two writes, Nagle holds
+     * the body back until the headers are acknowledged, and the client delays that acknowledgement. The query service
+     * keeps its connections to an instance open, so that would be the latency of every request it passes on. An
+     * explicit {@code -Dsun.net.httpserver.nodelay} wins.
+     */
+    static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
+    static {
+        if (System.getProperty(NODELAY_PROPERTY) == null) {
+            System.setProperty(NODELAY_PROPERTY, "true");
+        }
+    }
+
+    private static final Duration PEER_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(5);
+    /** A peer's part of the fleet listing is thousands of assets, not one. */
+    private static final Duration PEER_LISTING_TIMEOUT = Duration.ofSeconds(8);
     private static final long RETRY_AFTER_SECONDS = InteractiveQueryClient.DEFAULT_RETRY_AFTER.toSeconds();
 
     private record Response(int status, Object body) {
@@ -52,7 +69,6 @@ public final class InteractiveQueryServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final HostInfo self;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<HostInfo, InteractiveQueryClient> peers = new ConcurrentHashMap<>();
     private volatile KafkaStreams streams;
     private volatile AssetQueries queries;
@@ -110,6 +126,7 @@ public final class InteractiveQueryServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        peers.values().forEach(InteractiveQueryClient::close);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -191,7 +208,7 @@ public final class InteractiveQueryServer implements AutoCloseable {
         }
         Optional<AssetDetail> detail;
         if (owner.activeHost().equals(self)) {
-            detail = queries.asset(assetId);
+            detail = queries.asset(assetId, owner.partition());
         } else if (forwarded) {
             // Two instances disagree on the owner while tasks move: answer later rather than pass it around.
             return unavailable("asset " + assetId + " is moving to " + owner.activeHost());
@@ -204,7 +221,8 @@ public final class InteractiveQueryServer implements AutoCloseable {
 
     private InteractiveQueryClient peer(HostInfo host) {
         return peers.computeIfAbsent(host, h -> new InteractiveQueryClient(
-                URI.create("http://" + h.host() + ":" + h.port()), http, PEER_TIMEOUT));
+                URI.create("http://" + h.host() + ":" + h.port()), PEER_CONNECT_TIMEOUT, PEER_TIMEOUT,
+                PEER_LISTING_TIMEOUT));
     }
 
     private static Optional<String> scope(URI uri) {

@@ -5,14 +5,16 @@ import io.dams.schemas.avro.Rollup;
 import io.dams.schemas.avro.Sample;
 import io.dams.schemas.avro.SeriesAggregate;
 import io.dams.streams.SeriesKey;
+import io.dams.streams.SeriesOrder;
+import io.dams.streams.state.SeriesKeyCodec;
+import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * One asset's series aggregated so far over one window: one store entry per asset and window, however many series.
@@ -43,26 +45,49 @@ final class WindowAggregate {
     }
 
     private String region;
-    private final TreeMap<SeriesKey, Aggregate> series;
+    /** In key order, but for series added since (see {@link #inKeyOrder()}). */
+    private LinkedHashMap<SeriesKey, Aggregate> series;
+    private SeriesKey lastKey;
+    private boolean ordered = true;
 
     WindowAggregate(String region) {
-        this(region, new TreeMap<>());
+        this(region, new LinkedHashMap<>(), null);
     }
 
-    private WindowAggregate(String region, TreeMap<SeriesKey, Aggregate> series) {
+    private WindowAggregate(String region, LinkedHashMap<SeriesKey, Aggregate> inKeyOrder, SeriesKey lastKey) {
         this.region = region;
-        this.series = series;
+        this.series = inKeyOrder;
+        this.lastKey = lastKey;
     }
 
     void add(String batchRegion, Sample sample) {
         region = batchRegion;
-        series.computeIfAbsent(SeriesKey.of(sample), k -> new Aggregate()).add(sample.getTimestampMs(),
-                sample.getValue());
+        SeriesKey key = SeriesKey.of(sample);
+        Aggregate aggregate = series.get(key);
+        if (aggregate == null) {
+            aggregate = new Aggregate();
+            series.put(key, aggregate);
+            ordered &= lastKey == null || lastKey.compareTo(key) < 0;
+            lastKey = key;
+        }
+        aggregate.add(sample.getTimestampMs(), sample.getValue());
+    }
+
+    /** The series in key order, in which they are stored and emitted. */
+    private Map<SeriesKey, Aggregate> inKeyOrder() {
+        if (!ordered) {
+            series = SeriesOrder.sorted(series);
+            for (SeriesKey key : series.keySet()) {
+                lastKey = key;
+            }
+            ordered = true;
+        }
+        return series;
     }
 
     Rollup toRollup(String assetId, Resolution resolution, long windowStart, long windowEnd) {
         List<SeriesAggregate> aggregates = new ArrayList<>(series.size());
-        for (Map.Entry<SeriesKey, Aggregate> e : series.entrySet()) {
+        for (Map.Entry<SeriesKey, Aggregate> e : inKeyOrder().entrySet()) {
             Aggregate a = e.getValue();
             aggregates.add(SeriesAggregate.newBuilder()
                     .setName(e.getKey().name())
@@ -87,17 +112,18 @@ final class WindowAggregate {
 
     static final class Serde extends StateSerde<WindowAggregate> {
 
+        private final SeriesKeyCodec keys = new SeriesKeyCodec();
+
         Serde() {
             super(1, "window aggregate");
         }
 
         @Override
-        protected void write(WindowAggregate value, DataOutputStream out) throws IOException {
+        protected void write(WindowAggregate value, StateOutput out) {
             writeString(out, value.region);
             out.writeInt(value.series.size());
-            for (Map.Entry<SeriesKey, Aggregate> e : value.series.entrySet()) {
-                writeString(out, e.getKey().name());
-                writeMap(out, e.getKey().labels());
+            for (Map.Entry<SeriesKey, Aggregate> e : value.inKeyOrder().entrySet()) {
+                keys.write(out, e.getKey());
                 Aggregate a = e.getValue();
                 out.writeDouble(a.min);
                 out.writeDouble(a.max);
@@ -109,22 +135,27 @@ final class WindowAggregate {
         }
 
         @Override
-        protected WindowAggregate read(DataInputStream in, int format) throws IOException {
+        protected WindowAggregate read(ByteBuffer in, int format) throws IOException {
             String region = readString(in);
-            int count = in.readInt();
-            TreeMap<SeriesKey, Aggregate> series = new TreeMap<>();
+            int count = in.getInt();
+            if (count < 0 || count > in.remaining()) {
+                throw new IOException("series count " + count + " with " + in.remaining() + " bytes left");
+            }
+            // Written in key order (format 1 from a sorted map, too).
+            LinkedHashMap<SeriesKey, Aggregate> series = new LinkedHashMap<>(SeriesOrder.capacity(count));
+            SeriesKey key = null;
             for (int i = 0; i < count; i++) {
-                SeriesKey key = SeriesKey.of(readString(in), readMap(in));
+                key = keys.read(in);
                 Aggregate a = new Aggregate();
-                a.min = in.readDouble();
-                a.max = in.readDouble();
-                a.sum = in.readDouble();
-                a.count = in.readLong();
-                a.last = in.readDouble();
-                a.lastTimestampMs = in.readLong();
+                a.min = in.getDouble();
+                a.max = in.getDouble();
+                a.sum = in.getDouble();
+                a.count = in.getLong();
+                a.last = in.getDouble();
+                a.lastTimestampMs = in.getLong();
                 series.put(key, a);
             }
-            return new WindowAggregate(region, series);
+            return new WindowAggregate(region, series, key);
         }
     }
 }
