@@ -35,14 +35,23 @@ public final class QueryService implements AutoCloseable {
     public static QueryService start(QueryConfig config) {
         config.validate();
         QueryConfig.InteractiveQuerySettings iq = config.interactiveQueries();
-        return start(config, new InteractiveQueryFleetStore(iq.endpoints(), iq.timeout(), UNREACHABLE_RETRY_AFTER));
+        InteractiveQueryFleetStore store = new InteractiveQueryFleetStore(iq.endpoints(), iq.timeout(),
+                iq.listingTimeout(), UNREACHABLE_RETRY_AFTER);
+        return start(config, store, store);
     }
 
     /** Starts serving on {@code config.listen()} over {@code store}; on failure, whatever started is stopped again. */
     public static QueryService start(QueryConfig config, FleetStore store) {
+        return start(config, store, () -> {
+        });
+    }
+
+    /** The same, with {@code storeClose} run when the service stops (after the server, so no request still uses it). */
+    private static QueryService start(QueryConfig config, FleetStore store, AutoCloseable storeClose) {
         config.validate();
         StartedParts parts = new StartedParts();
         try {
+            parts.add(storeClose);
             ExecutorService fetcher = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "dams-query-listing");
                 t.setDaemon(true);

@@ -44,6 +44,7 @@ class QueryConfigTest {
                   timeout: 500ms
                   listingRefresh: 2s
                   listingMaxAge: 1m
+                  listingTimeout: 20s
                 tokens:
                   - {name: ops, role: operator, sha256: %s}
                 limits: {defaultPageSize: 50, maxPageSize: 500, maxHeaderBytes: 16KiB, maxRequestBytes: 64KiB}
@@ -56,6 +57,7 @@ class QueryConfigTest {
                 .containsExactly(URI.create("http://ingest-0:7071"), URI.create("http://ingest-1:7071"));
         assertThat(config.interactiveQueries().timeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.interactiveQueries().listingMaxAge()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.interactiveQueries().listingTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(config.tokens()).containsExactly(new TokenEntry("ops", Role.OPERATOR, HASH));
         assertThat(config.limits().maxHeaderBytes().bytes()).isEqualTo(16 << 10);
         assertThat(config.limits().defaultPageSize()).isEqualTo(50);
@@ -86,6 +88,7 @@ class QueryConfigTest {
         assertRefused(Map.of("DAMS_QUERY_INTERACTIVE_QUERIES_ENDPOINTS", ""), "interactiveQueries.endpoints");
         assertRefused(Map.of("DAMS_QUERY_LIMITS_DEFAULT_PAGE_SIZE", "2000"), "limits.defaultPageSize");
         assertRefused(Map.of("DAMS_QUERY_INTERACTIVE_QUERIES_LISTING_MAX_AGE", "500ms"), "interactiveQueries.listingMaxAge");
+        assertRefused(Map.of("DAMS_QUERY_INTERACTIVE_QUERIES_LISTING_TIMEOUT", "0s"), "interactiveQueries.listingTimeout");
         assertRefused(Map.of("DAMS_QUERY_TOKENS", "[{name: ops, role: viewer, sha256: abc}]"), "tokens[0].sha256");
         assertRefused(Map.of("DAMS_QUERY_TOKENS", "[{name: ops, role: root, sha256: " + HASH + "}]"), "tokens[0].role");
         assertRefused(Map.of("DAMS_QUERY_TOKENS", "[{name: ops, role: viewer, sha256: " + HASH + "},"

@@ -63,12 +63,25 @@ public final class AssetJson {
     /** The latest values of an asset's series, as an array. */
     public static void writeSeries(JsonGenerator gen, List<SeriesValue> series) throws IOException {
         gen.writeStartArray();
+        // An agent stamps all the samples of a collection alike: format each distinct time once.
+        long isoOf = 0;
+        String iso = null;
         for (SeriesValue s : series) {
             gen.writeStartObject();
             gen.writeStringField("name", s.name());
             gen.writeFieldName("labels");
             writeStringMap(gen, s.labels());
-            writeTime(gen, "timestamp", "timestamp_ms", s.timestampMs());
+            if (s.timestampMs() <= 0) {
+                gen.writeNullField("timestamp");
+                gen.writeNullField("timestamp_ms");
+            } else {
+                if (iso == null || s.timestampMs() != isoOf) {
+                    isoOf = s.timestampMs();
+                    iso = Instant.ofEpochMilli(isoOf).toString();
+                }
+                gen.writeStringField("timestamp", iso);
+                gen.writeNumberField("timestamp_ms", s.timestampMs());
+            }
             gen.writeFieldName("value");
             // The ingest path refuses non-finite values; should one appear, JSON has no number for it.
             if (Double.isFinite(s.value())) {

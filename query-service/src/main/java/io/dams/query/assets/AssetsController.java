@@ -1,10 +1,12 @@
 package io.dams.query.assets;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.dams.query.QueryConfig;
 import io.dams.query.http.ApiErrors;
 import io.dams.query.http.QueryParams;
 import io.dams.streams.iq.AssetDetail;
+import io.dams.streams.iq.SeriesValue;
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
 import java.io.IOException;
@@ -74,16 +76,18 @@ public final class AssetsController {
         String assetId = ctx.pathParam("asset_id");
         AssetDetail detail = service.detail(assetId)
                 .orElseThrow(() -> new NotFoundResponse("no asset " + ApiErrors.quote(assetId)));
-        ctx.contentType("application/json");
-        try (JsonGenerator gen = AssetJson.FACTORY.createGenerator(ctx.outputStream())
-                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
+        List<SeriesValue> series = detail.series() == null ? List.of() : detail.series();
+        // Rendered whole first, so that it goes out in one piece with its length rather than in chunks.
+        ByteArrayBuilder body = new ByteArrayBuilder(1024 + 128 * series.size());
+        try (JsonGenerator gen = AssetJson.FACTORY.createGenerator(body)) {
             gen.writeStartObject();
             gen.writeFieldName("asset");
             AssetJson.writeAsset(gen, detail.asset(), AssetStatus.of(detail.asset()));
             gen.writeFieldName("series");
-            AssetJson.writeSeries(gen, detail.series() == null ? List.of() : detail.series());
+            AssetJson.writeSeries(gen, series);
             gen.writeEndObject();
         }
+        ctx.contentType("application/json").result(body.toByteArray());
     }
 
     AssetQuery query(Context ctx) {

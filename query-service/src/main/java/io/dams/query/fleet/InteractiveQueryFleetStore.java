@@ -26,7 +26,7 @@ import java.util.function.Function;
  * stores are not queryable. When none answers: {@link StoreUnavailableException} with the shortest
  * {@code Retry-After} the endpoints gave (or {@code unreachableRetryAfter} when none could be reached).
  */
-public final class InteractiveQueryFleetStore implements FleetStore {
+public final class InteractiveQueryFleetStore implements FleetStore, AutoCloseable {
 
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
@@ -36,19 +36,28 @@ public final class InteractiveQueryFleetStore implements FleetStore {
     /** The endpoint that answered last: asked first next time. */
     private final AtomicInteger preferred = new AtomicInteger();
 
+    /** The same, with the listing allowed as long as any other request. */
+    public InteractiveQueryFleetStore(List<URI> endpoints, Duration timeout, Duration unreachableRetryAfter) {
+        this(endpoints, timeout, timeout, unreachableRetryAfter);
+    }
+
     /**
      * @param endpoints             each instance's {@code http://host:port}
      * @param timeout               how long one request to an endpoint may take
+     * @param listingTimeout        how long fetching the fleet listing from an endpoint may take
      * @param unreachableRetryAfter the {@code Retry-After} when no endpoint could be reached at all
      */
-    public InteractiveQueryFleetStore(List<URI> endpoints, Duration timeout, Duration unreachableRetryAfter) {
+    public InteractiveQueryFleetStore(List<URI> endpoints, Duration timeout, Duration listingTimeout,
+                                      Duration unreachableRetryAfter) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("at least one interactive-query endpoint is needed");
         }
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        // For the health probes only, off the request path. The instances speak HTTP/1.1 only; an HTTP/2 client would
+        // offer them an h2c upgrade on each new connection.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
         List<InteractiveQueryClient> list = new ArrayList<>();
         for (URI endpoint : endpoints) {
-            list.add(new InteractiveQueryClient(endpoint, http, timeout));
+            list.add(new InteractiveQueryClient(endpoint, timeout, timeout, listingTimeout));
         }
         this.clients = List.copyOf(list);
         this.unreachableRetryAfter = unreachableRetryAfter;
@@ -76,6 +85,12 @@ public final class InteractiveQueryFleetStore implements FleetStore {
                     .exceptionally(e -> new EndpointHealth(endpoint, false, "not reachable: " + rootMessage(e))));
         }
         return probes.stream().map(CompletableFuture::join).toList();
+    }
+
+    /** Closes the connections kept open to the endpoints. */
+    @Override
+    public void close() {
+        clients.forEach(InteractiveQueryClient::close);
     }
 
     private <T> T ask(Function<InteractiveQueryClient, T> query) {

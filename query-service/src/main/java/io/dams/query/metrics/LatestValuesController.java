@@ -1,6 +1,7 @@
 package io.dams.query.metrics;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.dams.query.assets.AssetJson;
 import io.dams.query.http.ApiErrors;
 import io.dams.query.http.QueryParams;
@@ -37,14 +38,15 @@ public final class LatestValuesController {
         String assetId = ctx.pathParam("asset_id");
         List<SeriesValue> series = service.latest(assetId, metrics)
                 .orElseThrow(() -> new NotFoundResponse("no asset " + ApiErrors.quote(assetId)));
-        ctx.contentType("application/json");
-        try (JsonGenerator gen = AssetJson.FACTORY.createGenerator(ctx.outputStream())
-                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
+        // Rendered whole first, so that it goes out in one piece with its length rather than in chunks.
+        ByteArrayBuilder body = new ByteArrayBuilder(256 + 128 * series.size());
+        try (JsonGenerator gen = AssetJson.FACTORY.createGenerator(body)) {
             gen.writeStartObject();
             gen.writeStringField("asset_id", assetId);
             gen.writeFieldName("series");
             AssetJson.writeSeries(gen, series);
             gen.writeEndObject();
         }
+        ctx.contentType("application/json").result(body.toByteArray());
     }
 }
