@@ -67,9 +67,9 @@ class JobConfigTest {
 
     @Test
     void shouldRefuseAnUnknownJobAndAnUnknownKey() throws Exception {
-        Path unknownJob = Files.writeString(tmp.resolve("job.yaml"), "job: rules\n");
+        Path unknownJob = Files.writeString(tmp.resolve("job.yaml"), "job: anomaly\n");
         assertThatThrownBy(() -> JobConfig.load(unknownJob, Map.of()))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown job 'rules'")
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown job 'anomaly'")
                 .hasMessageContaining("ingest");
 
         Path misspelt = Files.writeString(tmp.resolve("typo.yaml"), "job: rollup\nrollup:\n  gracePeriod: 1m\n");

@@ -3,7 +3,9 @@ package io.dams.streams;
 import io.dams.embedded.Endpoints;
 import io.dams.schemas.serde.RegistrySerdes;
 import io.dams.schemas.topics.Topic;
+import io.dams.streams.alerting.AlertingSettings;
 import io.dams.streams.ingest.IngestSettings;
+import io.dams.streams.rules.RulesSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -55,5 +57,17 @@ public final class PlatformClients {
 
     public static JobConfig rollupJob(Endpoints platform, String applicationId, Path stateDir) {
         return ingestJob(platform, applicationId, stateDir).withJob("rollup");
+    }
+
+    /** A rules job on the platform, its settings at their defaults. */
+    public static JobConfig rulesJob(Endpoints platform, String applicationId, Path stateDir) {
+        return ingestJob(platform, applicationId, stateDir).withJob("rules").withRules(RulesSettings.defaults());
+    }
+
+    /** An alerting job on the platform with these settings, its interactive queries on a free port. */
+    public static JobConfig alertingJob(Endpoints platform, String applicationId, Path stateDir,
+                                        AlertingSettings settings) {
+        return ingestJob(platform, applicationId, stateDir).withJob("alerting")
+                .withAlerting(settings.withApplicationServer("127.0.0.1:0"));
     }
 }
