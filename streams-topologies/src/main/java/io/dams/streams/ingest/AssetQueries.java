@@ -131,7 +131,7 @@ public final class AssetQueries {
                 health == null ? Liveness.DOWN.name() : health.liveness().name(),
                 health == null ? 0 : health.lastSeen(),
                 expected,
-                Map.of(),
+                health == null ? Map.of() : health.firingBySeverity(),
                 asset != null);
     }
 }

@@ -101,7 +101,7 @@ final class AssetTracker implements Processor<String, MetricBatch, String, Speci
         boolean cameUp = before == null || before.liveness() == Liveness.DOWN;
         boolean changed = cameUp || !Objects.equals(before.region(), region) || before.expectedIntervalMs() != expected;
         AssetState after = new AssetState(region, Liveness.UP, lastSeen, expected, observed, now,
-                changed ? now : before.changedAt());
+                changed ? now : before.changedAt(), before == null ? null : before.firing());
         health.put(assetId, after);
         if (changed) {
             context.forward(new Record<>(assetId, after.toHealth(assetId), now), IngestTopology.HEALTH_SINK);

@@ -18,6 +18,7 @@ public final class IngestMetrics {
     public static final String BATCHES = "dams.ingest.batches";
     public static final String SAMPLES = "dams.ingest.samples";
     public static final String LIVENESS_CHANGES = "dams.ingest.liveness.changes";
+    public static final String ALERT_TRANSITIONS = "dams.ingest.alert.transitions";
 
     /** Why a sample is dropped. */
     public enum Rejection {
@@ -38,6 +39,8 @@ public final class IngestMetrics {
     final Map<Rejection, Counter> rejectedSamples = new EnumMap<>(Rejection.class);
     final Counter wentUp;
     final Counter wentDown;
+    final Counter alertsCounted;
+    final Counter alertsOfUnknownAssets;
 
     public IngestMetrics(MeterRegistry registry) {
         duplicate = batches(registry, "duplicate");
@@ -55,6 +58,14 @@ public final class IngestMetrics {
                 .tag("to", "up").register(registry);
         wentDown = Counter.builder(LIVENESS_CHANGES).description("Assets that came up or went down")
                 .tag("to", "down").register(registry);
+        alertsCounted = alertTransitions(registry, "counted");
+        alertsOfUnknownAssets = alertTransitions(registry, "unknown_asset");
+    }
+
+    private static Counter alertTransitions(MeterRegistry registry, String result) {
+        return Counter.builder(ALERT_TRANSITIONS)
+                .description("Per-asset alert transitions read to count each asset's firing alerts, by result")
+                .tag("result", result).register(registry);
     }
 
     private static Counter batches(MeterRegistry registry, String result) {

@@ -1,5 +1,6 @@
 package io.dams.streams.ingest;
 
+import io.dams.schemas.avro.AlertTransition;
 import io.dams.schemas.avro.Asset;
 import io.dams.schemas.avro.AssetEvent;
 import io.dams.schemas.avro.AssetHealth;
@@ -10,7 +11,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
 
 /**
@@ -23,7 +28,12 @@ import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
  * <pre>
  *   raw-source → raw-dedupe → raw-validate → batch-enrich ─┐
  *   assets-source → asset-table (releases held batches) ───┴→ asset-tracker → samples-sink, health-sink, events-sink
+ *   alerts-source → (per-asset transitions, re-keyed by asset_id: repartition alerts-by-asset) → alert-counter ─┘
  * </pre>
+ *
+ * The alert counter fills each asset's firing alerts by severity from the rules job's transitions (keyed by
+ * alert_id, so they pass one repartition topic with as many partitions as the asset topics, landing in the task
+ * that holds the asset's health). Transitions are few next to samples.
  */
 public final class IngestTopology {
 
@@ -37,6 +47,9 @@ public final class IngestTopology {
     public static final String SAMPLES_SINK = "samples-sink";
     public static final String HEALTH_SINK = "health-sink";
     public static final String EVENTS_SINK = "events-sink";
+    public static final String ALERTS_SOURCE = "alerts-source";
+    public static final String ALERTS_REPARTITION = "alerts-by-asset";
+    public static final String ALERT_COUNTER = "alert-counter";
 
     /** The stores the interactive queries read. */
     public static final String ASSETS_STORE = BatchEnricher.ASSETS_STORE;
@@ -56,7 +69,19 @@ public final class IngestTopology {
         Serde<AssetHealth> health = serdes.valueSerde(Topics.ASSETS_HEALTH);
         Serde<AssetEvent> events = serdes.valueSerde(Topics.ASSETS_EVENTS);
 
-        Topology topology = new Topology();
+        Serde<AlertTransition> transitions = serdes.valueSerde(Topics.ALERTS_TRANSITIONS);
+
+        // The one repartition is easiest said in the DSL; the rest is the Processor API on the same topology.
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(Topics.ALERTS_TRANSITIONS.name(), Consumed.with(Serdes.String(), transitions)
+                        .withName(ALERTS_SOURCE).withOffsetResetPolicy(AutoOffsetReset.earliest()))
+                .filter((alertId, t) -> t != null && t.getAssetId() != null, Named.as("alerts-of-assets"))
+                .selectKey((alertId, t) -> t.getAssetId(), Named.as("alerts-by-asset-key"))
+                .repartition(Repartitioned.<String, AlertTransition>as(ALERTS_REPARTITION)
+                        .withKeySerde(Serdes.String()).withValueSerde(transitions)
+                        .withNumberOfPartitions(Topics.ASSET_PARTITIONS))
+                .process(() -> new AlertCounter(metrics), Named.as(ALERT_COUNTER));
+        Topology topology = builder.build();
         topology.addSource(AutoOffsetReset.earliest(), RAW_SOURCE, new UsePartitionTimeOnInvalidTimestamp(), Serdes.String().deserializer(),
                 raw.deserializer(), Topics.METRICS_RAW.name());
         topology.addProcessor(DEDUPE, () -> new BatchDeduplicator(settings.dedupeTtl(), metrics), RAW_SOURCE);
@@ -71,7 +96,7 @@ public final class IngestTopology {
         topology.addSink(SAMPLES_SINK, Topics.METRICS_SAMPLES.name(), Serdes.String().serializer(),
                 samples.serializer(), TRACKER);
         topology.addSink(HEALTH_SINK, Topics.ASSETS_HEALTH.name(), Serdes.String().serializer(), health.serializer(),
-                TRACKER);
+                TRACKER, ALERT_COUNTER);
         topology.addSink(EVENTS_SINK, Topics.ASSETS_EVENTS.name(), Serdes.String().serializer(), events.serializer(),
                 TRACKER);
 
@@ -79,7 +104,7 @@ public final class IngestTopology {
         topology.addStateStore(BatchEnricher.assetsStore(assets), ENRICH, ASSET_TABLE, TRACKER);
         topology.addStateStore(BatchEnricher.pendingStore(), ENRICH, ASSET_TABLE);
         topology.addStateStore(AssetTracker.latestStore(), TRACKER);
-        topology.addStateStore(AssetTracker.healthStore(), TRACKER);
+        topology.addStateStore(AssetTracker.healthStore(), TRACKER, ALERT_COUNTER);
         return topology;
     }
 }

@@ -10,6 +10,10 @@ import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.avro.Sample;
 import io.dams.streams.SeriesKey;
 import io.dams.streams.state.FormatOne;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -92,7 +96,7 @@ class IngestStateFormatTest {
     }
 
     @Test
-    void shouldWriteAssetHealthAsFormatOneAndReadItBack() {
+    void shouldStillReadAssetHealthWrittenInFormatOneWithNoFiringAlerts() {
         AssetState state = new AssetState("eu-west-1", Liveness.DOWN, T, 10_000, 9_800, T + 31_000, T + 30_000);
         byte[] formatOne = FormatOne.value(out -> {
             FormatOne.string(out, "eu-west-1");
@@ -105,8 +109,33 @@ class IngestStateFormatTest {
         });
         AssetState.Serde serde = new AssetState.Serde();
 
-        assertThat(serde.serialize("t", state)).isEqualTo(formatOne);
         assertThat(serde.deserialize("t", formatOne)).isEqualTo(state);
+        assertThat(serde.deserialize("t", formatOne).firing()).isEmpty();
+    }
+
+    @Test
+    void shouldWriteAssetHealthWithItsFiringAlertsAsFormatTwo() {
+        AssetState state = new AssetState("eu-west-1", Liveness.UP, T, 10_000, 9_800, T + 31_000, T + 30_000,
+                new TreeMap<>(Map.of("0123456789ab", "critical", "ba9876543210", "warning")));
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(expected)) {
+            out.writeByte(2);
+            FormatOne.string(out, "eu-west-1");
+            FormatOne.string(out, "UP");
+            out.writeLong(T);
+            out.writeLong(10_000);
+            out.writeLong(9_800);
+            out.writeLong(T + 31_000);
+            out.writeLong(T + 30_000);
+            FormatOne.map(out, new TreeMap<>(state.firing()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        AssetState.Serde serde = new AssetState.Serde();
+
+        assertThat(serde.serialize("t", state)).isEqualTo(expected.toByteArray());
+        assertThat(serde.deserialize("t", expected.toByteArray())).isEqualTo(state);
+        assertThat(state.firingBySeverity()).isEqualTo(Map.of("critical", 1, "warning", 1));
     }
 
     @Test

@@ -5,6 +5,8 @@ import static io.dams.streams.Fixtures.batch;
 import static io.dams.streams.Fixtures.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dams.schemas.avro.AlertState;
+import io.dams.schemas.avro.AlertTransition;
 import io.dams.schemas.avro.Asset;
 import io.dams.schemas.avro.AssetEvent;
 import io.dams.schemas.avro.AssetEventType;
@@ -12,6 +14,7 @@ import io.dams.schemas.avro.AssetHealth;
 import io.dams.schemas.avro.Liveness;
 import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.avro.Sample;
+import io.dams.schemas.avro.Severity;
 import io.dams.schemas.topics.Topics;
 import io.dams.streams.DeserializationErrors;
 import io.dams.streams.PlainAvroSerdes;
@@ -61,6 +64,7 @@ class IngestTopologyTest {
     TestOutputTopic<String, MetricBatch> samples;
     TestOutputTopic<String, AssetHealth> health;
     TestOutputTopic<String, AssetEvent> events;
+    TestInputTopic<String, AlertTransition> transitions;
 
     @BeforeEach
     void startDriver() {
@@ -76,6 +80,8 @@ class IngestTopologyTest {
                 serdes.valueSerde(Topics.ASSETS_HEALTH).deserializer());
         events = driver.createOutputTopic(Topics.ASSETS_EVENTS.name(), new StringDeserializer(),
                 serdes.valueSerde(Topics.ASSETS_EVENTS).deserializer());
+        transitions = driver.createInputTopic(Topics.ALERTS_TRANSITIONS.name(), new StringSerializer(),
+                serdes.valueSerde(Topics.ALERTS_TRANSITIONS).serializer());
     }
 
     @AfterEach
@@ -325,6 +331,75 @@ class IngestTopologyTest {
         assertThat(views.get(1).liveness()).as("registered, never heard from").isEqualTo("DOWN");
         assertThat(views.get(1).lastSeen()).isZero();
         assertThat(queries.asset("nobody")).isEmpty();
+    }
+
+    @Test
+    void shouldCountAnAssetsFiringAlertsBySeverityFromTheRulesJobsTransitions() {
+        assets.pipeInput("a1", asset("a1", REGION, null, Map.of(), INTERVAL));
+        raw.pipeInput("a1", batch("a1", "agent-1", 1, REGION, List.of(sample("cpu_percent", T, 97))), T);
+        health.readValuesToList();
+
+        transitions.pipeInput("cpu-a1", transition("cpu-a1", "a1", Severity.WARNING, AlertState.PENDING,
+                AlertState.FIRING), T + 1);
+        transitions.pipeInput("disk-a1", transition("disk-a1", "a1", Severity.CRITICAL, AlertState.INACTIVE,
+                AlertState.FIRING), T + 2);
+        // Pending is not firing; a repeated FIRING changes nothing; a region-wide alert has no asset.
+        transitions.pipeInput("mem-a1", transition("mem-a1", "a1", Severity.CRITICAL, AlertState.INACTIVE,
+                AlertState.PENDING), T + 3);
+        transitions.pipeInput("cpu-a1", transition("cpu-a1", "a1", Severity.WARNING, AlertState.PENDING,
+                AlertState.FIRING), T + 4);
+        transitions.pipeInput("region-cpu", transition("region-cpu", null, Severity.CRITICAL, AlertState.INACTIVE,
+                AlertState.FIRING), T + 5);
+
+        assertThat(health.readValuesToList()).extracting(AssetHealth::getFiringAlerts)
+                .containsExactly(Map.of("warning", 1), Map.of("warning", 1, "critical", 1));
+
+        transitions.pipeInput("disk-a1", transition("disk-a1", "a1", Severity.CRITICAL, AlertState.FIRING,
+                AlertState.RESOLVED), T + 6);
+        assertThat(health.readValuesToList()).extracting(AssetHealth::getFiringAlerts)
+                .containsExactly(Map.of("warning", 1));
+
+        // A new batch and the asset going down keep the count; the API's view shows it too.
+        raw.pipeInput("a1", batch("a1", "agent-1", 2, REGION, List.of(sample("cpu_percent", T + 10_000, 98))),
+                T + 10_000);
+        driver.advanceWallClockTime(Duration.ofMillis(AssetTracker.DOWN_AFTER_INTERVALS * INTERVAL + 1_000));
+        List<AssetHealth> later = health.readValuesToList();
+        assertThat(later).last().satisfies(h -> {
+            assertThat(h.getLiveness()).isEqualTo(Liveness.DOWN);
+            assertThat(h.getFiringAlerts()).isEqualTo(Map.of("warning", 1));
+        });
+        AssetQueries queries = new AssetQueries(driver::getKeyValueStore);
+        assertThat(queries.asset("a1")).hasValueSatisfying(detail ->
+                assertThat(detail.asset().firingAlerts()).isEqualTo(Map.of("warning", 1)));
+        assertThat(meters.get(IngestMetrics.ALERT_TRANSITIONS).tag("result", "counted").counter().count())
+                .isEqualTo(5);
+    }
+
+    @Test
+    void shouldCountAndSkipTransitionsOfAnAssetItHasNotSeen() {
+        transitions.pipeInput("cpu-ghost", transition("cpu-ghost", "ghost", Severity.WARNING, AlertState.PENDING,
+                AlertState.FIRING), T);
+
+        assertThat(health.readValuesToList()).isEmpty();
+        assertThat(meters.get(IngestMetrics.ALERT_TRANSITIONS).tag("result", "unknown_asset").counter().count())
+                .isEqualTo(1);
+    }
+
+    private static AlertTransition transition(String alertId, String assetId, Severity severity, AlertState from,
+                                              AlertState to) {
+        return AlertTransition.newBuilder()
+                .setAlertId(alertId)
+                .setRuleName(alertId.substring(0, alertId.indexOf('-') < 0 ? alertId.length() : alertId.indexOf('-')))
+                .setSeverity(severity)
+                .setGroupLabels(assetId == null ? Map.of("region", REGION) : Map.of("asset_id", assetId))
+                .setAssetId(assetId)
+                .setRegion(REGION)
+                .setFromState(from)
+                .setToState(to)
+                .setAt(T)
+                .setCondition("cpu_percent > 90")
+                .setEvaluatedAt(T)
+                .build();
     }
 
     private double batches(String result) {
