@@ -212,7 +212,7 @@ public record QueryConfig(
 
         ConfigException.require(kafka != null, "kafka", "required");
         ConfigException.require(kafka.bootstrapServers() != null
-                        && kafka.bootstrapServers().matches("[^\\s,:]+:\\d{1,5}(,[^\\s,:]+:\\d{1,5})*"),
+                        && kafka.bootstrapServers().matches("[^\\s,]+:\\d{1,5}(,[^\\s,]+:\\d{1,5})*"),
                 "kafka.bootstrapServers", "must be host:port[,host:port...], not '" + kafka.bootstrapServers() + "'");
         URI registry = kafka.registryUrl() == null ? null : parse(kafka.registryUrl());
         ConfigException.require(registry != null && ("http".equals(registry.getScheme())

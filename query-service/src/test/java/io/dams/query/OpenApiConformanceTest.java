@@ -61,21 +61,31 @@ class OpenApiConformanceTest {
 
     /** Sends the request for real and returns the exchange as the validator sees it. */
     private Exchange call(String path, Map<String, List<String>> query, Tokens.IssuedToken token) {
+        return call("GET", path, query, null, token);
+    }
+
+    private Exchange call(String method, String path, Map<String, List<String>> query, String body,
+                          Tokens.IssuedToken token) {
         String queryString = query.entrySet().stream()
                 .flatMap(e -> e.getValue().stream().map(v -> e.getKey() + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)))
                 .collect(Collectors.joining("&"));
-        HttpResponse<String> http = api.get(path + (queryString.isEmpty() ? "" : "?" + queryString), token);
-        SimpleRequest.Builder request = SimpleRequest.Builder.get(path);
+        HttpResponse<String> http = api.send(method, path + (queryString.isEmpty() ? "" : "?" + queryString), body,
+                token);
+        SimpleRequest.Builder request = new SimpleRequest.Builder(method, path);
         query.forEach(request::withQueryParam);
         if (token != null) {
             request.withAuthorization("Bearer " + token.secret());
         }
+        if (body != null) {
+            request.withContentType("application/json").withBody(body);
+        }
         SimpleResponse.Builder response = SimpleResponse.Builder.status(http.statusCode()).withBody(http.body());
         http.headers().map().forEach(response::withHeader);
-        return new Exchange(path, request.build(), response.build(), http);
+        return new Exchange(Request.Method.valueOf(method), path, request.build(), response.build(), http);
     }
 
-    private record Exchange(String path, SimpleRequest request, SimpleResponse response, HttpResponse<String> http) {
+    private record Exchange(Request.Method method, String path, SimpleRequest request, SimpleResponse response,
+                            HttpResponse<String> http) {
     }
 
     /** A well-formed request: both it and its response must conform. */
@@ -88,7 +98,7 @@ class OpenApiConformanceTest {
     /** A request that breaks the document on purpose (bad parameter, no token): its response must still conform. */
     private void assertResponseConforms(Exchange exchange, int status) {
         assertThat(exchange.http().statusCode()).as(exchange.path() + " " + exchange.http().body()).isEqualTo(status);
-        ValidationReport report = validator.validateResponse(exchange.path(), Request.Method.GET, exchange.response());
+        ValidationReport report = validator.validateResponse(exchange.path(), exchange.method(), exchange.response());
         assertThat(report.getMessages()).as(exchange.path() + " " + status).isEmpty();
     }
 
@@ -117,6 +127,105 @@ class OpenApiConformanceTest {
         assertConforms(call("/api/v2/openapi.yaml", query(), null), 200);
         assertConforms(call("/healthz", query(), null), 200);
         assertConforms(call("/metrics", query(), null), 200);
+    }
+
+    @Test
+    void shouldAnswerEveryAlertSilenceAndRuleRouteAsDocumented() {
+        api.alerts.put(FakeAlertStore.firing("abc123", "high-cpu", "warning", "web-1", "eu-west-1"))
+                .put(FakeAlertStore.inState(FakeAlertStore.firing("def456", "disk-full", "critical", "db-1", "us"),
+                        "resolved"))
+                .put(FakeAlertStore.inState(FakeAlertStore.firing("fed789", "disk-full", "critical", "db-2", "us"),
+                        "pending"));
+        assertConforms(call("/api/v2/alerts", query(), api.viewer), 200);
+        Exchange firstPage = call("/api/v2/alerts", query("limit", "1"), api.viewer);
+        assertConforms(firstPage, 200);
+        assertConforms(call("/api/v2/alerts", query("cursor", RunningQueryService.json(firstPage.http())
+                .get("next_cursor").asText(), "state", "firing", "state", "resolved", "region", "us", "severity",
+                "critical", "asset", "db-1"), api.viewer), 200);
+        assertConforms(call("/api/v2/alerts/abc123", query(), api.viewer), 200);
+        assertConforms(call("/api/v2/alerts/def456", query(), api.viewer), 200);
+
+        Exchange seed = call("POST", "/api/v2/alerts/silence", query(),
+                "{\"alert_id\":\"abc123\",\"duration\":\"2h\",\"comment\":\"deploy\"}", api.operator);
+        assertConforms(seed, 201);
+        Exchange byMatchers = call("POST", "/api/v2/silences", query(), "{\"matchers\":[{\"name\":\"region\","
+                + "\"op\":\"=~\",\"value\":\"eu-.*\"}],\"starts_at\":\"2099-01-01T00:00:00Z\","
+                + "\"ends_at\":\"2099-01-02T00:00:00Z\"}", api.operator);
+        assertConforms(byMatchers, 201);
+        assertConforms(call("/api/v2/silences", query(), api.viewer), 200);
+        assertConforms(call("/api/v2/silences", query("state", "expired", "state", "pending"), api.viewer), 200);
+        String silenceId = RunningQueryService.json(seed.http()).get("silence_id").asText();
+        assertConforms(call("/api/v2/silences/" + silenceId, query(), api.viewer), 200);
+        assertConforms(call("DELETE", "/api/v2/silences/" + silenceId, query(), null, api.operator), 204);
+
+        String rule = "{\"condition\": \"avg(cpu_percent) > 90\", \"duration\": \"5m\", \"severity\": \"warning\","
+                + " \"channels\": [\"slack\"], \"labels\": {\"team\": \"web\"}, \"annotations\": {\"summary\": \"hot\"},"
+                + " \"overrides\": [{\"region\": \"eu\", \"threshold\": 80, \"duration\": \"1m\"}]}";
+        assertConforms(call("PUT", "/api/v2/rules/high-cpu", query(), rule, api.operator), 201);
+        assertConforms(call("PUT", "/api/v2/rules/high-cpu", query(), rule, api.operator), 200);
+        assertConforms(call("/api/v2/rules", query(), api.viewer), 200);
+        assertConforms(call("/api/v2/rules/high-cpu", query(), api.viewer), 200);
+        assertConforms(call("DELETE", "/api/v2/rules/high-cpu", query(), null, api.operator), 204);
+    }
+
+    @Test
+    void shouldAnswerEveryAlertSilenceAndRuleErrorAsDocumented() {
+        api.alerts.put(FakeAlertStore.firing("abc123", "high-cpu", "warning", "web-1", "eu-west-1"));
+        assertResponseConforms(call("/api/v2/alerts", query("state", "burning"), api.viewer), 400);
+        assertResponseConforms(call("/api/v2/alerts", query("cursor", "x"), api.viewer), 400);
+        assertResponseConforms(call("/api/v2/alerts/nope", query(), api.viewer), 404);
+        assertResponseConforms(call("POST", "/api/v2/alerts/silence", query(),
+                "{\"alert_id\":\"abc123\",\"duration\":\"soon\"}", api.operator), 400);
+        assertResponseConforms(call("POST", "/api/v2/alerts/silence", query(),
+                "{\"alert_id\":\"nope\",\"duration\":\"2h\"}", api.operator), 404);
+        assertResponseConforms(call("POST", "/api/v2/alerts/silence", query(),
+                "{\"alert_id\":\"abc123\",\"duration\":\"2h\"}", api.viewer), 403);
+        assertResponseConforms(call("POST", "/api/v2/alerts/silence", query(),
+                "{\"alert_id\":\"abc123\",\"duration\":\"2h\"}", null), 401);
+        assertResponseConforms(call("POST", "/api/v2/silences", query(),
+                "{\"matchers\":[{\"name\":\"region\",\"op\":\"=~\",\"value\":\"(\"}],\"duration\":\"1h\"}",
+                api.operator), 400);
+        assertResponseConforms(call("POST", "/api/v2/silences", query(), "{\n  \"duration\": 2h\n}", api.operator),
+                400);
+        assertResponseConforms(call("/api/v2/silences", query("state", "gone"), api.viewer), 400);
+        assertResponseConforms(call("/api/v2/silences/nope", query(), api.viewer), 404);
+        assertResponseConforms(call("DELETE", "/api/v2/silences/nope", query(), null, api.operator), 404);
+        assertResponseConforms(call("PUT", "/api/v2/rules/high-cpu", query(),
+                "{\n  \"condition\": \"median(cpu) > 1\",\n  \"severity\": \"warning\"\n}", api.operator), 400);
+        assertResponseConforms(call("PUT", "/api/v2/rules/high-cpu", query(),
+                "{\"condition\": \"cpu > 1\", \"severity\": \"warning\"}", api.viewer), 403);
+        assertResponseConforms(call("/api/v2/rules/nope", query(), api.viewer), 404);
+        assertResponseConforms(call("DELETE", "/api/v2/rules/nope", query(), null, api.operator), 404);
+        assertResponseConforms(call("/api/v2/stream/alerts", query(), api.viewer), 406);
+        assertResponseConforms(call("/api/v2/stream/alerts", query(), null), 401);
+
+        api.alerts.unavailable(new StoreUnavailableException("the alert stores cannot answer now", "rebalancing",
+                Duration.ofSeconds(2), null));
+        assertResponseConforms(call("/api/v2/alerts", query(), api.viewer), 503);
+        assertResponseConforms(call("/api/v2/alerts/abc123", query(), api.viewer), 503);
+        api.silences.unavailable(new StoreUnavailableException("the silences cannot be read", "loading",
+                Duration.ofSeconds(1), null));
+        assertResponseConforms(call("/api/v2/silences", query(), api.viewer), 503);
+        api.rules.unavailable(new StoreUnavailableException("the rules cannot be read", "loading",
+                Duration.ofSeconds(1), null));
+        assertResponseConforms(call("/api/v2/rules", query(), api.viewer), 503);
+    }
+
+    /** The live feed's events carry the documented transition JSON. */
+    @Test
+    void shouldSendTransitionsAsDocumented() {
+        OpenAPI openApi = new OpenAPIV3Parser().readContents(document).getOpenAPI();
+        try (SseStream stream = SseStream.open(api.uri("/api/v2/stream/alerts"), "Bearer " + api.viewer.secret())) {
+            assertThat(stream.next().comment()).isEqualTo("connected");
+            api.transitions.publish(AlertApiTest.transition("abc123", io.dams.schemas.avro.AlertState.FIRING,
+                    io.dams.schemas.avro.AlertState.RESOLVED));
+
+            String data = stream.nextEvent().data();
+
+            ValidationReport report = new SchemaValidator(openApi, new MessageResolver())
+                    .validate(data, openApi.getComponents().getSchemas().get("AlertTransition"), "event.data");
+            assertThat(report.getMessages()).as(data).isEmpty();
+        }
     }
 
     @Test

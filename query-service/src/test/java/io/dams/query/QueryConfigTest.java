@@ -48,6 +48,10 @@ class QueryConfigTest {
                 tokens:
                   - {name: ops, role: operator, sha256: %s}
                 limits: {defaultPageSize: 50, maxPageSize: 500, maxHeaderBytes: 16KiB, maxRequestBytes: 64KiB}
+                alertQueries: {endpoints: [http://alerting-0:7071]}
+                kafka: {bootstrapServers: "kafka-0:9092,kafka-1:9092", registryUrl: "http://registry:8081", writeTimeout: 3s}
+                rules: {extraChannels: [ops-webhook, teams]}
+                liveFeed: {heartbeat: 5s, maxClients: 10, maxBacklog: 50}
                 """.formatted(HASH));
 
         QueryConfig config = loader.load(file, Map.of());
@@ -61,6 +65,38 @@ class QueryConfigTest {
         assertThat(config.tokens()).containsExactly(new TokenEntry("ops", Role.OPERATOR, HASH));
         assertThat(config.limits().maxHeaderBytes().bytes()).isEqualTo(16 << 10);
         assertThat(config.limits().defaultPageSize()).isEqualTo(50);
+        assertThat(config.alertQueries().endpoints()).containsExactly(URI.create("http://alerting-0:7071"));
+        assertThat(config.kafka()).isEqualTo(new QueryConfig.KafkaSettings("kafka-0:9092,kafka-1:9092",
+                "http://registry:8081", Duration.ofSeconds(3)));
+        assertThat(config.rules().extraChannels()).containsExactly("ops-webhook", "teams");
+        assertThat(config.liveFeed()).isEqualTo(new QueryConfig.LiveFeedSettings(Duration.ofSeconds(5), 10, 50));
+    }
+
+    @Test
+    void shouldTakeTheAlertKeysFromTheEnvironment() {
+        QueryConfig config = loader.load(null, Map.of(
+                "DAMS_QUERY_ALERT_QUERIES_ENDPOINTS", "http://a:7071,http://b:7071",
+                "DAMS_QUERY_KAFKA_BOOTSTRAP_SERVERS", "kafka:9093",
+                "DAMS_QUERY_KAFKA_REGISTRY_URL", "http://registry:8081",
+                "DAMS_QUERY_RULES_EXTRA_CHANNELS", "teams, ops-webhook",
+                "DAMS_QUERY_LIVE_FEED_HEARTBEAT", "30s"));
+
+        assertThat(config.alertQueries().endpoints())
+                .containsExactly(URI.create("http://a:7071"), URI.create("http://b:7071"));
+        assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka:9093");
+        assertThat(config.kafka().registryUrl()).isEqualTo("http://registry:8081");
+        assertThat(config.rules().extraChannels()).containsExactly("teams", "ops-webhook");
+        assertThat(config.liveFeed().heartbeat()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void shouldKeepTheAssetOnlyConstructorWithTheDefaultsForTheRest() {
+        QueryConfig d = QueryConfig.defaults();
+
+        QueryConfig config = new QueryConfig(d.listen(), d.interactiveQueries(), d.tokens(), d.limits());
+
+        assertThat(config).isEqualTo(d);
+        assertThat(config.alertQueries().endpoints()).containsExactly(URI.create("http://127.0.0.1:7071"));
     }
 
     @Test
@@ -90,6 +126,15 @@ class QueryConfigTest {
         assertRefused(Map.of("DAMS_QUERY_INTERACTIVE_QUERIES_LISTING_MAX_AGE", "500ms"), "interactiveQueries.listingMaxAge");
         assertRefused(Map.of("DAMS_QUERY_INTERACTIVE_QUERIES_LISTING_TIMEOUT", "0s"), "interactiveQueries.listingTimeout");
         assertRefused(Map.of("DAMS_QUERY_TOKENS", "[{name: ops, role: viewer, sha256: abc}]"), "tokens[0].sha256");
+        assertRefused(Map.of("DAMS_QUERY_ALERT_QUERIES_ENDPOINTS", ""), "alertQueries.endpoints");
+        assertRefused(Map.of("DAMS_QUERY_ALERT_QUERIES_ENDPOINTS", "alerting:7071"), "alertQueries.endpoints[0]");
+        assertRefused(Map.of("DAMS_QUERY_KAFKA_BOOTSTRAP_SERVERS", "kafka"), "kafka.bootstrapServers");
+        assertRefused(Map.of("DAMS_QUERY_KAFKA_REGISTRY_URL", "registry:8081"), "kafka.registryUrl");
+        assertRefused(Map.of("DAMS_QUERY_KAFKA_WRITE_TIMEOUT", "0s"), "kafka.writeTimeout");
+        assertRefused(Map.of("DAMS_QUERY_RULES_EXTRA_CHANNELS", "teams,teams"), "rules.extraChannels[1]");
+        assertRefused(Map.of("DAMS_QUERY_RULES_EXTRA_CHANNELS", "a b"), "rules.extraChannels[0]");
+        assertRefused(Map.of("DAMS_QUERY_LIVE_FEED_MAX_CLIENTS", "0"), "liveFeed.maxClients");
+        assertRefused(Map.of("DAMS_QUERY_LIVE_FEED_HEARTBEAT", "0s"), "liveFeed.heartbeat");
         assertRefused(Map.of("DAMS_QUERY_TOKENS", "[{name: ops, role: root, sha256: " + HASH + "}]"), "tokens[0].role");
         assertRefused(Map.of("DAMS_QUERY_TOKENS", "[{name: ops, role: viewer, sha256: " + HASH + "},"
                 + " {name: ops, role: admin, sha256: " + HASH + "}]"), "tokens[1].name");

@@ -42,6 +42,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -75,8 +76,7 @@ class QueryRoutingIT {
              KafkaProducer<String, MetricBatch> raw = producer(platform, Topics.METRICS_RAW);
              QueryService query = QueryService.start(queryConfig(a, token))) {
             // Both running with tasks of their own before the data arrives, so that each owns some of the assets.
-            await().atMost(WITHIN).until(() -> activeTasks(a) > 0 && activeTasks(b) > 0
-                    && activeTasks(a) + activeTasks(b) == Topics.ASSET_PARTITIONS);
+            await().atMost(WITHIN).until(() -> everyTaskAssignedToBoth(a, b));
 
             for (int i = 0; i < assetIds.size(); i++) {
                 String id = assetIds.get(i);
@@ -187,11 +187,31 @@ class QueryRoutingIT {
         return ids;
     }
 
-    private static int activeTasks(StreamsJob job) {
-        if (job.state() != KafkaStreams.State.RUNNING) {
-            return 0;
+    /**
+     * Both running, each with active tasks of its own, and together with every task of every sub-topology seen (each
+     * has {@link Topics#ASSET_PARTITIONS} tasks), each task once: the assignment has settled.
+     */
+    private static boolean everyTaskAssignedToBoth(StreamsJob a, StreamsJob b) {
+        Set<TaskId> tasksOfA = activeTasks(a);
+        Set<TaskId> tasksOfB = activeTasks(b);
+        if (tasksOfA.isEmpty() || tasksOfB.isEmpty()) {
+            return false;
         }
-        return job.streams().metadataForLocalThreads().stream().mapToInt(thread -> thread.activeTasks().size()).sum();
+        Set<TaskId> all = new HashSet<>(tasksOfA);
+        all.addAll(tasksOfB);
+        long subtopologies = all.stream().map(TaskId::subtopology).distinct().count();
+        return all.size() == tasksOfA.size() + tasksOfB.size()
+                && all.size() == subtopologies * Topics.ASSET_PARTITIONS;
+    }
+
+    private static Set<TaskId> activeTasks(StreamsJob job) {
+        if (job.state() != KafkaStreams.State.RUNNING) {
+            return Set.of();
+        }
+        Set<TaskId> tasks = new HashSet<>();
+        job.streams().metadataForLocalThreads().forEach(thread -> thread.activeTasks()
+                .forEach(task -> tasks.add(task.taskId())));
+        return tasks;
     }
 
     private static HostInfo owner(StreamsJob job, String assetId) {

@@ -106,7 +106,7 @@ public final class AssetJson {
     }
 
     /** A time as ISO-8601 text and as epoch ms; both null for 0 (nothing seen yet). */
-    private static void writeTime(JsonGenerator gen, String isoName, String msName, long epochMs) throws IOException {
+    public static void writeTime(JsonGenerator gen, String isoName, String msName, long epochMs) throws IOException {
         if (epochMs <= 0) {
             gen.writeNullField(isoName);
             gen.writeNullField(msName);
@@ -116,7 +116,8 @@ public final class AssetJson {
         }
     }
 
-    private static void writeStringMap(JsonGenerator gen, Map<String, String> map) throws IOException {
+    /** A map of text to text as a JSON object; an empty object for null. */
+    public static void writeStringMap(JsonGenerator gen, Map<String, String> map) throws IOException {
         gen.writeStartObject();
         if (map != null) {
             for (Map.Entry<String, String> e : map.entrySet()) {

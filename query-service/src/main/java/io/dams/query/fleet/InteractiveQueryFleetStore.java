@@ -1,40 +1,20 @@
 package io.dams.query.fleet;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.dams.streams.iq.AssetDetail;
 import io.dams.streams.iq.AssetView;
-import io.dams.streams.iq.InteractiveQueries;
 import io.dams.streams.iq.InteractiveQueryClient;
-import io.dams.streams.iq.InteractiveQueryException;
-import io.dams.streams.iq.StoresUnavailableException;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
 /**
- * The fleet store over the ingest job's interactive queries ({@link InteractiveQueryClient}). Any endpoint answers for
- * the whole fleet, so requests go to the one that answered last, and on to the next when it cannot be reached or its
- * stores are not queryable. When none answers: {@link StoreUnavailableException} with the shortest
- * {@code Retry-After} the endpoints gave (or {@code unreachableRetryAfter} when none could be reached).
+ * The fleet store over the ingest job's interactive queries ({@link InteractiveQueryClient}), asking its endpoints in
+ * turn ({@link InteractiveQueryEndpoints}).
  */
 public final class InteractiveQueryFleetStore implements FleetStore, AutoCloseable {
 
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
-
-    private final List<InteractiveQueryClient> clients;
-    private final HttpClient http;
-    private final Duration unreachableRetryAfter;
-    /** The endpoint that answered last: asked first next time. */
-    private final AtomicInteger preferred = new AtomicInteger();
+    private final InteractiveQueryEndpoints endpoints;
 
     /** The same, with the listing allowed as long as any other request. */
     public InteractiveQueryFleetStore(List<URI> endpoints, Duration timeout, Duration unreachableRetryAfter) {
@@ -49,104 +29,28 @@ public final class InteractiveQueryFleetStore implements FleetStore, AutoCloseab
      */
     public InteractiveQueryFleetStore(List<URI> endpoints, Duration timeout, Duration listingTimeout,
                                       Duration unreachableRetryAfter) {
-        if (endpoints.isEmpty()) {
-            throw new IllegalArgumentException("at least one interactive-query endpoint is needed");
-        }
-        // For the health probes only, off the request path. The instances speak HTTP/1.1 only; an HTTP/2 client would
-        // offer them an h2c upgrade on each new connection.
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
-        List<InteractiveQueryClient> list = new ArrayList<>();
-        for (URI endpoint : endpoints) {
-            list.add(new InteractiveQueryClient(endpoint, timeout, timeout, listingTimeout));
-        }
-        this.clients = List.copyOf(list);
-        this.unreachableRetryAfter = unreachableRetryAfter;
+        this.endpoints = new InteractiveQueryEndpoints(endpoints, timeout, listingTimeout, unreachableRetryAfter,
+                "the asset stores cannot answer now (starting, rebalancing or unreachable)");
     }
 
     @Override
     public List<AssetView> assets() {
-        return ask(InteractiveQueryClient::assets);
+        return endpoints.ask(InteractiveQueryClient::assets);
     }
 
     @Override
     public Optional<AssetDetail> asset(String assetId) {
-        return ask(client -> client.asset(assetId));
+        return endpoints.ask(client -> client.asset(assetId));
     }
 
     @Override
     public List<EndpointHealth> probe() {
-        List<CompletableFuture<EndpointHealth>> probes = new ArrayList<>();
-        for (InteractiveQueryClient client : clients) {
-            URI uri = URI.create(client.base() + InteractiveQueries.HEALTH);
-            HttpRequest request = HttpRequest.newBuilder(uri).timeout(PROBE_TIMEOUT).GET().build();
-            String endpoint = client.base().toString();
-            probes.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-                    .thenApply(response -> new EndpointHealth(endpoint, response.statusCode() == 200, detail(response)))
-                    .exceptionally(e -> new EndpointHealth(endpoint, false, "not reachable: " + rootMessage(e))));
-        }
-        return probes.stream().map(CompletableFuture::join).toList();
+        return endpoints.probe();
     }
 
     /** Closes the connections kept open to the endpoints. */
     @Override
     public void close() {
-        clients.forEach(InteractiveQueryClient::close);
-    }
-
-    private <T> T ask(Function<InteractiveQueryClient, T> query) {
-        int first = preferred.get();
-        StoresUnavailableException unavailable = null;
-        InteractiveQueryException unreachable = null;
-        for (int i = 0; i < clients.size(); i++) {
-            int index = (first + i) % clients.size();
-            try {
-                T answer = query.apply(clients.get(index));
-                preferred.set(index);
-                return answer;
-            } catch (StoresUnavailableException e) {
-                if (unavailable == null || e.retryAfter().compareTo(unavailable.retryAfter()) < 0) {
-                    unavailable = e;
-                }
-            } catch (InteractiveQueryException e) {
-                if (!(e.getCause() instanceof IOException)) {
-                    // It answered, but not with the contract: another instance will not do better.
-                    throw e;
-                }
-                unreachable = e;
-            }
-        }
-        if (unavailable != null) {
-            throw new StoreUnavailableException(unavailable.getMessage(), unavailable.retryAfter(), unavailable);
-        }
-        throw new StoreUnavailableException("cannot reach any interactive-query endpoint of " + endpoints() + " ("
-                + rootMessage(unreachable) + ")", unreachableRetryAfter, unreachable);
-    }
-
-    private List<String> endpoints() {
-        return clients.stream().map(c -> c.base().toString()).toList();
-    }
-
-    private static String detail(HttpResponse<byte[]> response) {
-        try {
-            JsonNode body = InteractiveQueries.JSON.readTree(response.body());
-            if (body != null && body.hasNonNull("state")) {
-                return body.get("state").asText();
-            }
-            if (body != null && body.hasNonNull("error")) {
-                return body.get("error").asText();
-            }
-        } catch (IOException e) {
-            // Not the contract's JSON: the status says enough.
-        }
-        return "HTTP " + response.statusCode();
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        // A refused connection has no message of its own.
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        endpoints.close();
     }
 }

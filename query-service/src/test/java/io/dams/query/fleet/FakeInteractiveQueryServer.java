@@ -2,6 +2,7 @@ package io.dams.query.fleet;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.dams.query.FakeAlertStore;
 import io.dams.query.FakeFleetStore;
 import io.dams.streams.iq.InteractiveQueries;
 import java.io.IOException;
@@ -23,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FakeInteractiveQueryServer implements AutoCloseable {
 
     public final FakeFleetStore store = new FakeFleetStore();
+    /** The alerts it serves as an alerting-job instance. */
+    public final FakeAlertStore alerts = new FakeAlertStore();
     public final AtomicInteger requests = new AtomicInteger();
     private final HttpServer server;
     private volatile Integer unavailableRetryAfterSeconds;
@@ -67,6 +70,16 @@ public final class FakeInteractiveQueryServer implements AutoCloseable {
                     send(exchange, 200, detail.get());
                 } else {
                     send(exchange, 404, Map.of("error", "unknown asset " + id));
+                }
+            } else if (path.equals(InteractiveQueries.ALERTS)) {
+                send(exchange, 200, alerts.alerts());
+            } else if (path.startsWith(InteractiveQueries.ALERTS + "/")) {
+                String id = URLDecoder.decode(path.substring(InteractiveQueries.ALERTS.length() + 1), StandardCharsets.UTF_8);
+                Optional<?> alert = alerts.alert(id);
+                if (alert.isPresent()) {
+                    send(exchange, 200, alert.get());
+                } else {
+                    send(exchange, 404, Map.of("error", "unknown alert " + id));
                 }
             } else {
                 send(exchange, 404, Map.of("error", "no such resource: " + path));
