@@ -1,6 +1,7 @@
 package io.dams.rules.check;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -15,6 +16,26 @@ import java.util.Set;
 public final class RuleFiles {
 
     private RuleFiles() {
+    }
+
+    /** Where the shipped {@code alert-rules/policies.yaml} is on the class path. */
+    public static final String SHIPPED_POLICIES = "/io/dams/rules/policies.yaml";
+
+    /**
+     * The shipped {@code policies.yaml} (the seed's rules and the examples of the docs), checked.
+     *
+     * @param knownChannels the notification channels rules may name
+     */
+    public static RuleFile shipped(Set<String> knownChannels) {
+        try (InputStream in = RuleFiles.class.getResourceAsStream(SHIPPED_POLICIES)) {
+            if (in == null) {
+                throw new IllegalStateException(SHIPPED_POLICIES + " is missing from the class path");
+            }
+            return new RuleChecker(knownChannels).check(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                    "policies.yaml");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + SHIPPED_POLICIES + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -33,6 +33,15 @@ class PoliciesFileTest {
     }
 
     @Test
+    void shouldShipTheSameFileOnTheClassPath() {
+        RuleFile shipped = RuleFiles.shipped(RuleChecker.STANDARD_CHANNELS);
+
+        assertThat(shipped.problems()).as(shipped.report()).isEmpty();
+        assertThat(shipped.rules()).containsExactlyElementsOf(
+                RuleFiles.load(POLICIES, RuleChecker.STANDARD_CHANNELS).rules());
+    }
+
+    @Test
     void shouldKeepTheSeedRulesAsTheSeedWroteThem() {
         Map<String, AlertRule> rules = rules();
         AlertRule cpu = rules.get("high-cpu-warning");
