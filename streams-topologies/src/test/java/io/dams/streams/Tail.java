@@ -8,6 +8,7 @@ import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
 
 /**
  * Everything on a topic so far, read by whoever calls {@link #records}: poll it inside an Awaitility condition.
@@ -26,10 +27,17 @@ public final class Tail<V> implements AutoCloseable {
         consumer.seekToBeginning(partitions);
     }
 
-    /** The records read so far whose key matches, after one more poll. */
+    /**
+     * The records read so far whose key matches, after one more poll. Records that cannot be decoded (other tests on
+     * the same platform write deliberate garbage to some topics) are passed over.
+     */
     public List<ConsumerRecord<String, V>> records(Predicate<String> key) {
-        for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
-            seen.add(record);
+        try {
+            for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
+                seen.add(record);
+            }
+        } catch (RecordDeserializationException e) {
+            consumer.seek(e.topicPartition(), e.offset() + 1);
         }
         return seen.stream().filter(r -> r.key() != null && key.test(r.key())).toList();
     }

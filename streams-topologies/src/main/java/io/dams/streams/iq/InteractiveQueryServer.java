@@ -3,7 +3,7 @@ package io.dams.streams.iq;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.dams.streams.ingest.AssetQueries;
+import io.dams.streams.alerting.AlertingTopology;
 import io.dams.streams.ingest.IngestTopology;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,27 +15,27 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
-import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves {@link InteractiveQueries} on an ingest instance's {@code application.server} address. A key whose owner is
- * another instance is forwarded there ({@link KafkaStreams#queryMetadataForKey}); {@code scope=all} asks every
- * instance for its local part and merges. While the stores cannot be queried it answers 503 with
+ * Serves {@link InteractiveQueries} on an ingest or alerting instance's {@code application.server} address: the asset
+ * routes when the job has the ingest stores, the alert routes when it has the alerting stores, 404 for the others. A
+ * key whose owner is another instance is forwarded there ({@link KafkaStreams#queryMetadataForKey}); {@code scope=all}
+ * asks every instance for its local part and merges. While the stores cannot be queried it answers 503 with
  * {@code Retry-After}. Started before Kafka Streams (so that port 0 can be resolved into the
  * {@code application.server} Kafka Streams advertises), it answers 503 until {@link #serve} hands it the job.
  */
@@ -70,8 +70,7 @@ public final class InteractiveQueryServer implements AutoCloseable {
     private final ExecutorService executor;
     private final HostInfo self;
     private final Map<HostInfo, InteractiveQueryClient> peers = new ConcurrentHashMap<>();
-    private volatile KafkaStreams streams;
-    private volatile AssetQueries queries;
+    private volatile ServedJob job;
 
     private InteractiveQueryServer(HttpServer server, ExecutorService executor, HostInfo self) {
         this.server = server;
@@ -89,7 +88,7 @@ public final class InteractiveQueryServer implements AutoCloseable {
             server = HttpServer.create(new InetSocketAddress(bindHost, port), 64);
         } catch (BindException e) {
             throw new IllegalStateException("port " + port + " (interactive queries) is already in use on " + bindHost
-                    + "; stop what uses it or choose another ingest.applicationServer port", e);
+                    + "; stop what uses it or choose another applicationServer port (ingest or alerting section)", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen for interactive queries on " + bindHost + ":" + port, e);
         }
@@ -109,8 +108,12 @@ public final class InteractiveQueryServer implements AutoCloseable {
 
     /** Starts answering from this job's stores. */
     public void serve(KafkaStreams streams) {
-        this.queries = AssetQueries.of(streams);
-        this.streams = streams;
+        serve(ServedJob.of(streams));
+    }
+
+    /** Starts answering from {@code job}: a running job's stores, or a test's. */
+    void serve(ServedJob job) {
+        this.job = job;
     }
 
     /** The {@code host:port} other instances reach this one at: Kafka Streams' {@code application.server}. */
@@ -158,65 +161,93 @@ public final class InteractiveQueryServer implements AutoCloseable {
         if (path.equals(InteractiveQueries.HEALTH)) {
             return health();
         }
-        KafkaStreams job = streams;
-        if (job == null || job.state() != KafkaStreams.State.RUNNING) {
-            return unavailable("stores not queryable: the job is " + (job == null ? "STARTING" : job.state()));
+        ServedJob served = job;
+        if (served == null || served.state() != KafkaStreams.State.RUNNING) {
+            return unavailable("stores not queryable: the job is " + (served == null ? "STARTING" : served.state()));
         }
-        if (path.equals(InteractiveQueries.ASSETS)) {
-            Optional<String> scope = scope(exchange.getRequestURI());
-            if (scope.isEmpty()) {
-                return new Response(400, Map.of("error", "scope must be 'all' or 'local'", "field",
-                        InteractiveQueries.SCOPE));
+        Optional<String> assetId = key(path, InteractiveQueries.ASSETS);
+        if ((path.equals(InteractiveQueries.ASSETS) || assetId.isPresent())
+                && served.hasStore(IngestTopology.HEALTH_STORE)) {
+            if (assetId.isPresent()) {
+                return one(served, IngestTopology.HEALTH_STORE, assetId.get(), "asset", forwarded,
+                        partition -> served.assets().asset(assetId.get(), partition),
+                        peer -> peer.asset(assetId.get(), true));
             }
-            return new Response(200, scope.get().equals("local") ? queries.assets() : allAssets(job));
+            return listing(exchange, served, () -> served.assets().assets(), peer -> peer.assets("local", true),
+                    AssetView::assetId);
         }
-        String prefix = InteractiveQueries.ASSETS + "/";
-        if (path.startsWith(prefix) && path.length() > prefix.length() && path.indexOf('/', prefix.length()) < 0) {
-            String assetId = URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
-            return asset(job, assetId, forwarded);
+        Optional<String> alertId = key(path, InteractiveQueries.ALERTS);
+        if ((path.equals(InteractiveQueries.ALERTS) || alertId.isPresent())
+                && served.hasStore(AlertingTopology.ACTIVE_STORE)) {
+            if (alertId.isPresent()) {
+                return one(served, AlertingTopology.ACTIVE_STORE, alertId.get(), "alert", forwarded,
+                        partition -> served.alerts().alert(alertId.get(), partition),
+                        peer -> peer.alert(alertId.get(), true));
+            }
+            return listing(exchange, served, () -> served.alerts().alerts(), peer -> peer.alerts("local", true),
+                    AlertView::alertId);
         }
         return new Response(404, Map.of("error", "no such resource: " + path));
     }
 
+    /** The id in {@code <collection>/<id>}, decoded; empty for any other path. */
+    private static Optional<String> key(String path, String collection) {
+        String prefix = collection + "/";
+        if (path.startsWith(prefix) && path.length() > prefix.length() && path.indexOf('/', prefix.length()) < 0) {
+            return Optional.of(URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8));
+        }
+        return Optional.empty();
+    }
+
     private Response health() {
-        KafkaStreams job = streams;
-        String state = job == null ? "STARTING" : job.state().name();
-        if (job != null && job.state() == KafkaStreams.State.RUNNING) {
+        ServedJob served = job;
+        String state = served == null ? "STARTING" : served.state().name();
+        if (served != null && served.state() == KafkaStreams.State.RUNNING) {
             return new Response(200, Map.of("status", "ok", "state", state, "application_server", applicationServer()));
         }
         return unavailable("the job is " + state);
     }
 
-    private List<AssetView> allAssets(KafkaStreams job) {
-        Collection<StreamsMetadata> instances = job.metadataForAllStreamsClients();
-        TreeMap<String, AssetView> merged = new TreeMap<>();
-        for (StreamsMetadata instance : instances) {
-            List<AssetView> part = instance.hostInfo().equals(self) ? queries.assets()
-                    : peer(instance.hostInfo()).assets("local", true);
-            for (AssetView view : part) {
-                merged.putIfAbsent(view.assetId(), view);
+    /** A listing: this instance's part, or with {@code scope=all} every instance's merged by id. */
+    private <T> Response listing(HttpExchange exchange, ServedJob served, Supplier<List<T>> local,
+                                 Function<InteractiveQueryClient, List<T>> remote, Function<T, String> id) {
+        Optional<String> scope = scope(exchange.getRequestURI());
+        if (scope.isEmpty()) {
+            return new Response(400, Map.of("error", "scope must be 'all' or 'local'", "field",
+                    InteractiveQueries.SCOPE));
+        }
+        if (scope.get().equals("local")) {
+            return new Response(200, local.get());
+        }
+        TreeMap<String, T> merged = new TreeMap<>();
+        for (HostInfo instance : served.instances()) {
+            List<T> part = instance.equals(self) ? local.get() : remote.apply(peer(instance));
+            for (T item : part) {
+                merged.putIfAbsent(id.apply(item), item);
             }
         }
-        return new ArrayList<>(merged.values());
+        return new Response(200, new ArrayList<>(merged.values()));
     }
 
-    private Response asset(KafkaStreams job, String assetId, boolean forwarded) {
-        KeyQueryMetadata owner = job.queryMetadataForKey(IngestTopology.HEALTH_STORE, assetId,
-                Serdes.String().serializer());
+    /** One key: answered from this instance's store when it owns the key, else by the owner. */
+    private <T> Response one(ServedJob served, String store, String key, String what, boolean forwarded,
+                             Function<Integer, Optional<T>> local,
+                             Function<InteractiveQueryClient, Optional<T>> remote) {
+        KeyQueryMetadata owner = served.owner(store, key);
         if (owner == null || owner == KeyQueryMetadata.NOT_AVAILABLE || owner.activeHost() == null) {
-            return unavailable("no instance owns asset " + assetId + " right now");
+            return unavailable("no instance owns " + what + " " + key + " right now");
         }
-        Optional<AssetDetail> detail;
+        Optional<T> found;
         if (owner.activeHost().equals(self)) {
-            detail = queries.asset(assetId, owner.partition());
+            found = local.apply(owner.partition());
         } else if (forwarded) {
             // Two instances disagree on the owner while tasks move: answer later rather than pass it around.
-            return unavailable("asset " + assetId + " is moving to " + owner.activeHost());
+            return unavailable(what + " " + key + " is moving to " + owner.activeHost());
         } else {
-            detail = peer(owner.activeHost()).asset(assetId, true);
+            found = remote.apply(peer(owner.activeHost()));
         }
-        return detail.<Response>map(d -> new Response(200, d))
-                .orElseGet(() -> new Response(404, Map.of("error", "unknown asset " + assetId)));
+        return found.<Response>map(d -> new Response(200, d))
+                .orElseGet(() -> new Response(404, Map.of("error", "unknown " + what + " " + key)));
     }
 
     private InteractiveQueryClient peer(HostInfo host) {

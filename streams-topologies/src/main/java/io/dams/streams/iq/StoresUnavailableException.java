@@ -3,8 +3,8 @@ package io.dams.streams.iq;
 import java.time.Duration;
 
 /**
- * The ingest job's stores cannot be queried right now (starting, rebalancing, restoring): an HTTP 503. Ask again
- * after {@link #retryAfter()}.
+ * The job's stores (ingest or alerting) cannot be queried right now (starting, rebalancing, restoring): an HTTP
+ * 503. Ask again after {@link #retryAfter()}.
  */
 public class StoresUnavailableException extends InteractiveQueryException {
 

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +34,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,8 +61,16 @@ class IngestRoutingIT {
              KafkaProducer<String, MetricBatch> raw = PlatformClients.producer(platform, Topics.METRICS_RAW);
              KafkaProducer<String, Asset> assets = PlatformClients.producer(platform, Topics.ASSETS)) {
             // Both running with tasks of their own, before there is data that would make one of them the caught-up one.
-            await().atMost(WITHIN).until(() -> activeTasks(a) > 0 && activeTasks(b) > 0
-                    && activeTasks(a) + activeTasks(b) == Topics.ASSET_PARTITIONS);
+            // Every task of each sub-topology (batches; the alert counter's re-keying) has ASSET_PARTITIONS tasks.
+            await().atMost(WITHIN).until(() -> {
+                Set<TaskId> ofA = activeTasks(a);
+                Set<TaskId> ofB = activeTasks(b);
+                Set<TaskId> all = new HashSet<>(ofA);
+                all.addAll(ofB);
+                long subtopologies = all.stream().map(TaskId::subtopology).distinct().count();
+                return !ofA.isEmpty() && !ofB.isEmpty() && all.size() == ofA.size() + ofB.size()
+                        && all.size() == subtopologies * Topics.ASSET_PARTITIONS;
+            });
 
             for (int i = 0; i < assetIds.size(); i++) {
                 String id = assetIds.get(i);
@@ -127,11 +137,14 @@ class IngestRoutingIT {
         return ids;
     }
 
-    static int activeTasks(StreamsJob job) {
+    static Set<TaskId> activeTasks(StreamsJob job) {
         if (job.state() != KafkaStreams.State.RUNNING) {
-            return 0;
+            return Set.of();
         }
-        return job.streams().metadataForLocalThreads().stream().mapToInt(thread -> thread.activeTasks().size()).sum();
+        Set<TaskId> tasks = new HashSet<>();
+        job.streams().metadataForLocalThreads().forEach(thread -> thread.activeTasks()
+                .forEach(task -> tasks.add(task.taskId())));
+        return tasks;
     }
 
     static HostInfo owner(StreamsJob job, String assetId) {
