@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         versionProvider = DamsCommand.Version.class,
         description = "DAMS, the Distributed Asset Monitoring System.",
         subcommands = {DemoCommand.class, TopicsCommand.class, CertsCommand.class, BridgeCommand.class, AgentCommand.class,
-            SimulateCommand.class, JobCommand.class, QueryCommand.class, RulesCommand.class,
+            SimulateCommand.class, JobCommand.class, QueryCommand.class, RulesCommand.class, NotifierCommand.class,
             CommandLine.HelpCommand.class})
 public final class DamsCommand implements Runnable {
 

@@ -119,6 +119,10 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  Agent (this host)        http://127.0.0.1:" + stack.agentHealthPort() + "/healthz");
         out.println("  REST API                 " + stack.api() + "/api/v2/assets  (OpenAPI: " + stack.api()
                 + "/api/v2/openapi.yaml)");
+        out.println("  Alerts                   " + stack.api() + "/api/v2/alerts  (live: " + stack.api()
+                + "/api/v2/stream/alerts; rules: " + stack.api() + "/api/v2/rules)");
+        out.println("  Notifications            printed below as the demo inbox receives them (Slack, PagerDuty,"
+                + " webhook)");
         out.println("  Admin token              " + stack.adminToken() + "  (in " + stack.adminTokenFile() + ")");
         out.println("  Try                      curl -H \"Authorization: Bearer $(cat " + stack.adminTokenFile() + ")\" "
                 + stack.api() + "/api/v2/assets");

@@ -10,18 +10,28 @@ import io.dams.bridge.forward.ForwarderSettings;
 import io.dams.embedded.EmbeddedPlatform;
 import io.dams.embedded.Endpoints;
 import io.dams.embedded.PortGuard;
+import io.dams.notifier.Notifier;
+import io.dams.notifier.NotifierConfig;
+import io.dams.notifier.Secret;
 import io.dams.query.QueryConfig;
 import io.dams.query.QueryService;
 import io.dams.query.auth.Role;
 import io.dams.query.auth.TokenEntry;
 import io.dams.query.auth.Tokens;
+import io.dams.rules.catalog.RuleCatalog;
+import io.dams.rules.catalog.RuleDiff;
+import io.dams.rules.check.RuleChecker;
+import io.dams.rules.check.RuleFile;
+import io.dams.rules.check.RuleFiles;
 import io.dams.runtime.lifecycle.StartedParts;
+import io.dams.schemas.avro.Rule;
 import io.dams.runtime.tls.CertificateAuthority;
 import io.dams.runtime.tls.SpiffeId;
 import io.dams.runtime.tls.TlsFiles;
 import io.dams.streams.Job;
 import io.dams.streams.JobConfig;
 import io.dams.streams.StreamsJob;
+import io.dams.streams.alerting.AlertingSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -85,18 +95,28 @@ final class DemoStack implements AutoCloseable {
                     : CertificateAuthority.init(certs, TRUST_DOMAIN, Duration.ofDays(3650), clock);
 
             String interactiveQueries = null;
+            String alertQueries = null;
             JobConfig jobDefaults = JobConfig.defaults();
             for (Job kind : Job.values()) {
                 StreamsJob job = parts.add(StreamsJob.start(new JobConfig(kind.jobName(), endpoints.bootstrapServers(),
                         endpoints.registryUrl(), "", dataDir.resolve("streams").resolve(kind.jobName()), 1,
                         jobDefaults.commitInterval(), -1, new JobConfig.Status("127.0.0.1", 0),
-                        jobDefaults.ingest().withApplicationServer("127.0.0.1:0"), jobDefaults.rollup())));
+                        jobDefaults.ingest().withApplicationServer("127.0.0.1:0"), jobDefaults.rollup(),
+                        jobDefaults.rules(), DEMO_ALERTING.withApplicationServer("127.0.0.1:0"))));
                 if (kind == Job.INGEST) {
                     interactiveQueries = "http://" + job.applicationServer().orElseThrow();
+                } else if (kind == Job.ALERTING) {
+                    alertQueries = "http://" + job.applicationServer().orElseThrow();
                 }
                 progress.accept("job " + kind.jobName() + ": started (status http://127.0.0.1:" + job.statusPort()
                         + "/healthz)");
             }
+
+            DemoInbox inbox = parts.add(DemoInbox.start(line -> progress.accept(line)));
+            Notifier notifier = parts.add(Notifier.start(notifierConfig(endpoints, inbox)));
+            progress.accept("notifier: channels " + notifier.channels() + " deliver to the demo inbox "
+                    + inbox.url("") + " (email is off: the demo has no SMTP server)");
+            publishShippedRules(endpoints, progress);
 
             PortGuard.requireFree("127.0.0.1", apiPort, "query service", "--api-port");
             Path adminTokenFile = dataDir.resolve("admin.token");
@@ -109,7 +129,9 @@ final class DemoStack implements AutoCloseable {
                             queryDefaults.interactiveQueries().listingRefresh(),
                             queryDefaults.interactiveQueries().listingMaxAge()),
                     List.of(new TokenEntry("admin", Role.ADMIN, Tokens.sha256Hex(adminToken))),
-                    queryDefaults.limits())));
+                    queryDefaults.limits())
+                    .withKafka(endpoints.bootstrapServers(), endpoints.registryUrl())
+                    .withAlertQueries(List.of(URI.create(alertQueries)))));
             String api = "http://127.0.0.1:" + query.port();
             progress.accept("query service: " + api + "/api/v2 (admin token in " + adminTokenFile + ")");
 
@@ -170,6 +192,45 @@ final class DemoStack implements AutoCloseable {
             parts.close();
             throw e;
         }
+    }
+
+    /**
+     * The alerting job's grouping timers in the demo: Alertmanager's defaults (30s, 5m, 4h) would keep a visitor
+     * waiting; these show a notification seconds after an alert fires.
+     */
+    static final AlertingSettings DEMO_ALERTING = AlertingSettings.defaults()
+            .withTimers(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofHours(1));
+
+    /** The notifier of the demo: Slack, PagerDuty and a webhook, all delivered to the local demo inbox. */
+    static NotifierConfig notifierConfig(Endpoints endpoints, DemoInbox inbox) {
+        NotifierConfig d = NotifierConfig.defaults();
+        return new NotifierConfig(
+                new NotifierConfig.Kafka(endpoints.bootstrapServers(), endpoints.registryUrl(), "dams-notifier"),
+                new NotifierConfig.Status("127.0.0.1", 0),
+                d.notifier(),
+                new NotifierConfig.Alerting("", Secret.of(inbox.url(DemoInbox.SLACK)), Secret.of("demo-routing-key"),
+                        inbox.url(DemoInbox.PAGERDUTY), d.alerting().email(),
+                        List.of(new NotifierConfig.Webhook("demo", inbox.url(DemoInbox.WEBHOOK)))));
+    }
+
+    /**
+     * Publishes the shipped {@code policies.yaml} to {@code dams.rules} on the first start (when the topic holds no
+     * rule), so the demo alerts out of the box; later starts keep whatever the rules became since.
+     */
+    private static void publishShippedRules(Endpoints endpoints, Consumer<String> progress) {
+        RuleFile shipped = RuleFiles.shipped(RuleChecker.STANDARD_CHANNELS);
+        if (!shipped.problems().isEmpty()) {
+            throw new IllegalStateException("the shipped policies.yaml has problems:\n" + shipped.report());
+        }
+        RuleCatalog catalog = new RuleCatalog(endpoints.bootstrapServers(), endpoints.registryUrl());
+        Map<String, Rule> current = catalog.read();
+        if (!current.isEmpty()) {
+            progress.accept("rules: " + current.size() + " in dams.rules (kept from the last run)");
+            return;
+        }
+        RuleCatalog.Applied applied = catalog.apply(RuleDiff.between(current, shipped.rules()), "dams-demo");
+        progress.accept("rules: published " + applied.published().size() + " from the shipped policies.yaml "
+                + applied.published());
     }
 
     /** Bridge address by region. */

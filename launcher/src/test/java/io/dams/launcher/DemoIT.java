@@ -88,6 +88,16 @@ class DemoIT {
             JsonNode series = JSON.readTree(metrics.body()).path("series");
             assertThat(series).isNotEmpty();
             assertThat(series.get(0).path("value").asDouble()).isBetween(0.0, 100.0);
+
+            // The shipped rules alert through the notifier to the demo inbox: a disk 97.5 % full fires
+            // disk-full-critical (> 95, PagerDuty). The rules job starts at the end of the samples topic, so the
+            // batch is sent again (newer each time) until the notification shows.
+            long[] seq = {1};
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                produce(endpoints, batch(++seq[0]));
+                return first.output().stream().anyMatch(l -> l.contains("notification to pagerduty: trigger")
+                        && l.contains("disk-full-critical"));
+            });
         } finally {
             first.stop();
         }
@@ -123,8 +133,12 @@ class DemoIT {
     }
 
     private static MetricBatch batch() {
+        return batch(1);
+    }
+
+    private static MetricBatch batch(long seq) {
         long now = System.currentTimeMillis();
-        return MetricBatch.newBuilder().setAssetId("node-demo").setAgentId("agent-demo").setSeq(1)
+        return MetricBatch.newBuilder().setAssetId("node-demo").setAgentId("agent-demo").setSeq(seq)
                 .setRegion("eu-west-1").setSentAt(now)
                 .setSamples(List.of(Sample.newBuilder().setName("disk_used_percent").setLabels(Map.of("mount", "/"))
                         .setTimestampMs(now).setValue(97.5).build()))
