@@ -95,15 +95,13 @@ public final class StreamsJob implements AutoCloseable {
             switch (job) {
                 case INGEST -> {
                     requireCoPartitioned(config.bootstrapServers(), Topics.METRICS_RAW, Topics.ASSETS);
-                    queries = parts.add(InteractiveQueryServer.start(config.ingest().listenHost(),
-                            config.ingest().advertisedHost(), config.ingest().advertisedPort()));
+                    queries = parts.add(config.ingest().queryAddress().start());
                     topology = IngestTopology.build(config.ingest(), serdes, registry);
                 }
                 case ROLLUP -> topology = RollupTopology.build(config.rollup(), serdes, registry);
                 case RULES -> topology = RulesTopology.build(config.rules(), serdes, registry);
                 case ALERTING -> {
-                    queries = parts.add(InteractiveQueryServer.start(config.alerting().listenHost(),
-                            config.alerting().advertisedHost(), config.alerting().advertisedPort()));
+                    queries = parts.add(config.alerting().queryAddress().start());
                     topology = AlertingTopology.build(config.alerting(), serdes, registry);
                 }
                 default -> throw new IllegalStateException("no topology for job " + job);

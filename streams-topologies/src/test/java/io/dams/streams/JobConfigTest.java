@@ -49,8 +49,8 @@ class JobConfigTest {
 
         assertThat(config.bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9092");
         assertThat(config.ingest().enrichmentWait()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.ingest().advertisedHost()).isEqualTo("10.0.0.5");
-        assertThat(config.ingest().advertisedPort()).isEqualTo(7071);
+        assertThat(config.ingest().queryAddress().advertisedHost()).isEqualTo("10.0.0.5");
+        assertThat(config.ingest().queryAddress().advertisedPort()).isEqualTo(7071);
         assertThat(config.effectiveApplicationId()).isEqualTo("dams-ingest-eu");
     }
 

@@ -2,6 +2,7 @@ package io.dams.streams.ingest;
 
 import io.dams.runtime.config.ConfigException;
 import io.dams.runtime.config.Durations;
+import io.dams.streams.iq.QueryAddress;
 import java.time.Duration;
 
 /**
@@ -48,28 +49,15 @@ public record IngestSettings(
                 checkInterval);
     }
 
-    /** The host part of {@link #applicationServer()}. */
-    public String advertisedHost() {
-        return applicationServer.substring(0, applicationServer.lastIndexOf(':'));
-    }
-
-    /** The port part of {@link #applicationServer()}. */
-    public int advertisedPort() {
-        return Integer.parseInt(applicationServer.substring(applicationServer.lastIndexOf(':') + 1));
-    }
-
-    /** The interface to listen on. */
-    public String listenHost() {
-        return bindHost == null || bindHost.isBlank() ? advertisedHost() : bindHost;
+    /** Where this job serves its interactive queries. */
+    public QueryAddress queryAddress() {
+        return new QueryAddress(applicationServer, bindHost);
     }
 
     /** Checks every key, naming it under {@code section}. */
     public void validate(String section) {
         String p = section + ".";
-        ConfigException.require(applicationServer != null && applicationServer.matches("[^:\\s]+:\\d{1,5}")
-                        && advertisedPort() <= 65535, p + "applicationServer",
-                "must be host:port (port 0-65535), not '" + applicationServer + "'");
-        ConfigException.require(bindHost != null, p + "bindHost", "must be a host or empty");
+        queryAddress().validate(p);
         positive(dedupeTtl, p + "dedupeTtl");
         positive(enrichmentWait, p + "enrichmentWait");
         positive(maxFutureSkew, p + "maxFutureSkew");

@@ -29,7 +29,7 @@ class AlertingSettingsTest {
         assertThat(config.effectiveApplicationId()).isEqualTo("dams-alerting");
         assertThat(config.alerting()).isEqualTo(AlertingSettings.defaults());
         assertThat(config.status().port()).isEqualTo(9099);
-        assertThat(config.alerting().advertisedPort()).isEqualTo(7071);
+        assertThat(config.alerting().queryAddress().advertisedPort()).isEqualTo(7071);
     }
 
     @Test
@@ -41,7 +41,7 @@ class AlertingSettingsTest {
 
         assertThat(config.alerting().groupWait()).isZero();
         assertThat(config.alerting().groupInterval()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(config.alerting().listenHost()).isEqualTo("10.0.0.6");
+        assertThat(config.alerting().queryAddress().listenHost()).isEqualTo("10.0.0.6");
     }
 
     @Test
