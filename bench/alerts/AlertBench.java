@@ -60,6 +60,7 @@ import io.dams.schemas.ingest.v1.IngestGrpc;
 import io.dams.schemas.ingest.v1.RegisterRequest;
 import io.dams.schemas.serde.RegistrySerdes;
 import io.dams.schemas.topics.Topics;
+import io.dams.streams.Job;
 import io.dams.streams.JobConfig;
 import io.dams.streams.StreamsJob;
 import io.grpc.ManagedChannel;
@@ -137,7 +138,10 @@ public class AlertBench {
     public static void main(String[] a) throws Exception {
         Path dir = Path.of(a[0]);
         int trials = Integer.parseInt(a[1]);
-        long commitMs = a.length > 2 ? Long.parseLong(a[2]) : 100;
+        // A number: that commit.interval.ms for the three jobs; "recommended" (the default): each job's
+        // Job.recommendedCommitInterval(), as the deploy files and the demo run them.
+        String commitArg = a.length > 2 ? a[2] : "recommended";
+        long commitMs = commitArg.equals("recommended") ? -1 : Long.parseLong(commitArg);
         Files.createDirectories(dir);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> children.forEach(Process::destroyForcibly)));
 
@@ -178,7 +182,8 @@ public class AlertBench {
         List<StreamsJob> jobs = new ArrayList<>();
         for (String job : List.of("ingest", "rules", "alerting")) {
             jobs.add(StreamsJob.start(new JobConfig(job, ep.bootstrapServers(), ep.registryUrl(), "",
-                    dir.resolve("streams").resolve(job), 1, Duration.ofMillis(commitMs), -1,
+                    dir.resolve("streams").resolve(job), 1, commitMs < 0 ? Job.named(job).recommendedCommitInterval()
+                    : Duration.ofMillis(commitMs), -1,
                     new JobConfig.Status("127.0.0.1", 0), jd.ingest().withApplicationServer("127.0.0.1:0"),
                     jd.rollup(), jd.rules(), jd.alerting().withTimers(Duration.ZERO, Duration.ofSeconds(1),
                     Duration.ofHours(1)).withApplicationServer("127.0.0.1:0"))));
@@ -190,7 +195,7 @@ public class AlertBench {
                 new NotifierConfig.Alerting("", Secret.empty(), Secret.empty(), nd.alerting().pagerdutyUrl(),
                         nd.alerting().email(),
                         List.of(new NotifierConfig.Webhook("bench", "http://127.0.0.1:" + httpPort + "/dams")))));
-        log("jobs (commit.interval.ms=%d) and notifier started", commitMs);
+        log("jobs (commit.interval.ms=%s) and notifier started", commitMs < 0 ? "recommended per job" : commitMs);
 
         Rule rule = Rule.newBuilder().setName(RULE)
                 .setCondition(METRIC + "{asset_id=\"" + ASSET + "\"} > 0.5").setDurationMs(0).setWindowMs(60_000)
@@ -360,7 +365,7 @@ public class AlertBench {
     }
 
     static void report(List<long[]> rows, List<long[]> promRows, List<Double> loads, long commitMs) {
-        System.out.println("=== RESULT (" + rows.size() + " trials, commit.interval.ms=" + commitMs + ")");
+        System.out.println("=== RESULT (" + rows.size() + " trials, commit.interval.ms=" + (commitMs < 0 ? "recommended per job: ingest 100, rules 20, alerting 20" : commitMs) + ")");
         System.out.printf(Locale.ROOT, "load average (1 min) at the flips: min %.2f, mean %.2f, max %.2f%n",
                 loads.stream().mapToDouble(d -> d).min().orElse(0), loads.stream().mapToDouble(d -> d).average().orElse(0),
                 loads.stream().mapToDouble(d -> d).max().orElse(0));

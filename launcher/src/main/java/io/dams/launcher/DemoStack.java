@@ -100,7 +100,7 @@ final class DemoStack implements AutoCloseable {
             for (Job kind : Job.values()) {
                 StreamsJob job = parts.add(StreamsJob.start(new JobConfig(kind.jobName(), endpoints.bootstrapServers(),
                         endpoints.registryUrl(), "", dataDir.resolve("streams").resolve(kind.jobName()), 1,
-                        jobDefaults.commitInterval(), -1, new JobConfig.Status("127.0.0.1", 0),
+                        kind.recommendedCommitInterval(), -1, new JobConfig.Status("127.0.0.1", 0),
                         jobDefaults.ingest().withApplicationServer("127.0.0.1:0"), jobDefaults.rollup(),
                         jobDefaults.rules(), DEMO_ALERTING.withApplicationServer("127.0.0.1:0"))));
                 if (kind == Job.INGEST) {

@@ -55,6 +55,7 @@ public final class StreamsJob implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     static final int PRODUCER_BATCH_BYTES = 256 * 1024;
+    static final long MAX_POLL_MS = 100;
 
     private final JobConfig config;
     private final KafkaStreams streams;
@@ -159,6 +160,10 @@ public final class StreamsJob implements AutoCloseable {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+        // A stream thread with nothing to read waits in poll for up to poll.ms (default 100 ms) before it looks at the
+        // commit interval again, so an idle job committed a batch up to poll.ms late: about 110 ms per hop on the
+        // alert path whatever the commit interval (bench/RESULTS.md, "Alert latency").
+        p.put(StreamsConfig.POLL_MS_CONFIG, Math.min(MAX_POLL_MS, config.commitInterval().toMillis()));
         // A batch of samples and each per-asset store value are 5-7 KiB: the default 16 KiB producer batch holds two
         // of them, and the per-batch work in the producer and the broker cost more CPU than the jobs' own processing
         // (bench/RESULTS.md, "Streams jobs throughput"). Exactly-once flushes at every commit, so larger batches
