@@ -1,7 +1,6 @@
 package io.dams.query.tables;
 
 import io.dams.query.fleet.StoreUnavailableException;
-import io.dams.schemas.serde.RegistrySerdes;
 import io.dams.schemas.topics.Topic;
 import java.time.Duration;
 import java.util.Collections;
@@ -11,21 +10,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,12 +27,9 @@ import org.slf4j.LoggerFactory;
  * offsets it had at start. Writes go through the shared {@link TableWriter} and return once this view has passed the
  * written record's offset.
  */
-public final class KafkaTable<V extends SpecificRecord> implements Table<V>, AutoCloseable {
+public final class KafkaTable<V extends SpecificRecord> extends TopicFollower<V> implements Table<V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTable.class);
-    private static final Duration POLL = Duration.ofMillis(200);
-    private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(5);
-    private static final Duration BACKOFF = Duration.ofSeconds(1);
 
     /** What the thread has read: the entries, and per partition the offset it will read next. */
     private record View(SortedMap<String, Object> entries, Map<Integer, Long> positions, boolean loaded) {
@@ -55,15 +43,10 @@ public final class KafkaTable<V extends SpecificRecord> implements Table<V>, Aut
     private final TableWriter writer;
     private final Duration writeTimeout;
     private final String what;
-    private final KafkaConsumer<String, V> consumer;
-    private final Thread thread;
     private final Object monitor = new Object();
-    private final CountDownLatch stop = new CountDownLatch(1);
     private volatile View view = new View(Collections.emptySortedMap(), Map.of(), false);
-    private volatile boolean running = true;
     /** The end offsets when the partitions were assigned: read up to them, the view is loaded. */
     private Map<TopicPartition, Long> loadTarget;
-    private String lastTrouble;
 
     /**
      * Starts tailing {@code topic}.
@@ -73,22 +56,12 @@ public final class KafkaTable<V extends SpecificRecord> implements Table<V>, Aut
      */
     public KafkaTable(Topic<String, V> topic, String what, String bootstrapServers, String registryUrl,
                       TableWriter writer, Duration writeTimeout) {
+        super(topic, what, bootstrapServers, registryUrl, "dams-query-table-" + topic.name(), "earliest");
         this.topic = Objects.requireNonNull(topic, "topic");
         this.what = what;
         this.writer = writer;
         this.writeTimeout = writeTimeout;
-        RegistrySerdes serdes = new RegistrySerdes(registryUrl);
-        Map<String, Object> config = new HashMap<>(serdes.valueConfig());
-        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "dams-query-" + topic.name());
-        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), serdes.valueDeserializer(topic));
-        this.thread = new Thread(this::run, "dams-query-table-" + topic.name());
-        this.thread.setDaemon(true);
-        this.thread.start();
+        start();
     }
 
     @Override
@@ -152,47 +125,15 @@ public final class KafkaTable<V extends SpecificRecord> implements Table<V>, Aut
                 + " unreachable); a write that timed out may still take effect";
     }
 
-    private void run() {
-        try {
-            while (running) {
-                try {
-                    if (loadTarget == null) {
-                        assign();
-                    } else {
-                        apply(consumer.poll(POLL));
-                    }
-                } catch (WakeupException e) {
-                    // close() wants the thread to stop.
-                } catch (RecordDeserializationException e) {
-                    LOG.warn("{} partition {} offset {}: a record that cannot be decoded is skipped: {}", topic.name(),
-                            e.topicPartition().partition(), e.offset(), e.getMessage());
-                    consumer.seek(e.topicPartition(), e.offset() + 1);
-                } catch (KafkaException e) {
-                    trouble("cannot read " + topic.name() + ": " + e.getMessage());
-                    backoff();
-                }
-            }
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
-    private void assign() {
-        List<PartitionInfo> infos = consumer.partitionsFor(topic.name(), METADATA_TIMEOUT);
-        if (infos == null || infos.isEmpty()) {
-            trouble(topic.name() + " does not exist yet; waiting for it (the platform creates it at start)");
-            backoff();
-            return;
-        }
-        List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition()))
-                .toList();
-        consumer.assign(partitions);
+    @Override
+    protected void assigned(KafkaConsumer<String, V> consumer, List<TopicPartition> partitions) {
         consumer.seekToBeginning(partitions);
         loadTarget = consumer.endOffsets(partitions, METADATA_TIMEOUT);
-        apply(ConsumerRecords.empty());
+        polled(consumer, ConsumerRecords.empty());
     }
 
-    private void apply(ConsumerRecords<String, V> records) {
+    @Override
+    protected void polled(KafkaConsumer<String, V> consumer, ConsumerRecords<String, V> records) {
         View before = view;
         SortedMap<String, Object> entries = before.entries();
         if (!records.isEmpty()) {
@@ -220,42 +161,9 @@ public final class KafkaTable<V extends SpecificRecord> implements Table<V>, Aut
         if (loaded && !before.loaded()) {
             LOG.info("{}: {} read, {} entries", what, topic.name(), entries.size());
         }
-        if (lastTrouble != null) {
-            LOG.info("{}: reading {} again", what, topic.name());
-            lastTrouble = null;
-        }
         synchronized (monitor) {
             view = new View(entries, Map.copyOf(positions), loaded);
             monitor.notifyAll();
-        }
-    }
-
-    /** Logged once per distinct trouble, not on every retry. */
-    private void trouble(String message) {
-        if (!message.equals(lastTrouble)) {
-            LOG.warn("{}: {}", what, message);
-            lastTrouble = message;
-        }
-    }
-
-    private void backoff() {
-        try {
-            stop.await(BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
-
-    @Override
-    public void close() {
-        running = false;
-        stop.countDown();
-        consumer.wakeup();
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
