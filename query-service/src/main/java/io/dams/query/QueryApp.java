@@ -22,6 +22,7 @@ import io.dams.query.rules.RulesController;
 import io.dams.query.silences.SilenceService;
 import io.dams.query.silences.SilencesController;
 import io.dams.query.stream.AlertStreamController;
+import io.dams.query.tables.Table;
 import io.dams.rules.check.RuleChecker;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
@@ -30,6 +31,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
@@ -66,7 +69,10 @@ public final class QueryApp {
         AssetsController assets = new AssetsController(new AssetService(listings, metered), config.limits());
         LatestValuesController latest = new LatestValuesController(new LatestValueService(metered));
         TokensController admin = new TokensController(tokens);
-        HealthController health = new HealthController(store, listings, System::nanoTime);
+        Map<String, Table<?>> tables = new LinkedHashMap<>();
+        tables.put("silences", backends.silences());
+        tables.put("rules", backends.rules());
+        HealthController health = new HealthController(store, backends.alerts(), tables, listings, System::nanoTime);
         AlertsController alerts = new AlertsController(new AlertService(backends.alerts()), config.limits());
         SilencesController silences = new SilencesController(
                 new SilenceService(backends.silences(), backends.alerts(), Clock.systemUTC()));

@@ -12,6 +12,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
 /** The alerting job's active-alerts store in memory, for the query service's own tests. */
 public final class FakeAlertStore implements AlertStore {
 
+    private volatile List<EndpointHealth> health =
+            List.of(new EndpointHealth("http://127.0.0.1:7071", true, "RUNNING"));
+
     private final ConcurrentSkipListMap<String, AlertView> alerts = new ConcurrentSkipListMap<>();
     private volatile StoreUnavailableException unavailable;
 
@@ -52,7 +55,12 @@ public final class FakeAlertStore implements AlertStore {
 
     @Override
     public List<EndpointHealth> probe() {
-        return List.of(new EndpointHealth("http://127.0.0.1:7071", true, "RUNNING"));
+        return health;
+    }
+
+    /** What {@link #probe()} answers from now on. */
+    public void health(List<EndpointHealth> endpoints) {
+        this.health = List.copyOf(endpoints);
     }
 
     private void check() {

@@ -11,6 +11,16 @@ public final class InMemoryTable<V> implements Table<V> {
 
     private final TreeMap<String, V> entries = new TreeMap<>();
     private volatile StoreUnavailableException unavailable;
+    private volatile boolean loaded = true;
+
+    public void loaded(boolean loaded) {
+        this.loaded = loaded;
+    }
+
+    @Override
+    public boolean loaded() {
+        return loaded;
+    }
 
     public void unavailable(StoreUnavailableException e) {
         this.unavailable = e;

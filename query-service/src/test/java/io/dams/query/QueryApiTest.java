@@ -303,6 +303,22 @@ class QueryApiTest {
         assertThat(degraded.statusCode()).isEqualTo(200);
         assertThat(json(degraded).get("status").asText()).isEqualTo("degraded");
 
+        // The alerting job's endpoints and the tables count too, but only the fleet's make the service unavailable.
+        api.store.health(List.of(new EndpointHealth("http://a:7071", true, "RUNNING")));
+        assertThat(json(api.get("/healthz", (String) null)).get("status").asText()).isEqualTo("ok");
+        api.alerts.health(List.of(new EndpointHealth("http://alerting:7071", false, "connection refused")));
+        HttpResponse<String> alertsDown = api.get("/healthz", (String) null);
+        assertThat(alertsDown.statusCode()).isEqualTo(200);
+        assertThat(json(alertsDown).get("status").asText()).isEqualTo("degraded");
+        assertThat(json(alertsDown).get("alert_queries").get(0).get("answering").asBoolean()).isFalse();
+        api.alerts.health(List.of(new EndpointHealth("http://alerting:7071", true, "RUNNING")));
+        api.silences.loaded(false);
+        HttpResponse<String> loading = api.get("/healthz", (String) null);
+        assertThat(json(loading).get("status").asText()).isEqualTo("degraded");
+        assertThat(json(loading).get("tables").get("silences").asText()).isEqualTo("loading");
+        assertThat(json(loading).get("tables").get("rules").asText()).isEqualTo("loaded");
+        api.silences.loaded(true);
+
         api.store.health(List.of(new EndpointHealth("http://b:7071", false, "connection refused")));
         HttpResponse<String> unavailable = api.get("/healthz", (String) null);
         assertThat(unavailable.statusCode()).isEqualTo(503);

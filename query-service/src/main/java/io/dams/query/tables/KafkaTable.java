@@ -76,6 +76,7 @@ public final class KafkaTable<V extends SpecificRecord> extends TopicFollower<V>
     }
 
     /** Whether the topic has been read up to the end it had when the service started. */
+    @Override
     public boolean loaded() {
         return view.loaded();
     }

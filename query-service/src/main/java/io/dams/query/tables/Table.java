@@ -22,4 +22,9 @@ public interface Table<V> {
 
     /** Publishes a tombstone for {@code key} and returns once the view no longer shows the key. */
     void delete(String key);
+
+    /** Whether the view has been read up to the topic's end as it was at start (reads answer only then). */
+    default boolean loaded() {
+        return true;
+    }
 }
