@@ -3,6 +3,7 @@ package io.dams.streams.alerting;
 import io.dams.schemas.avro.AlertState;
 import io.dams.schemas.avro.Silence;
 import io.dams.streams.iq.AlertView;
+import io.dams.streams.iq.LocalStores;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,9 +11,7 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
@@ -22,41 +21,19 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class AlertQueries {
 
-    /** Opens a store by name; over a running {@link KafkaStreams}, or a test driver's stores. */
-    public interface Stores {
-        <V> ReadOnlyKeyValueStore<String, V> store(String name);
-
-        /** Only the store of one partition; by default all of them, which holds the same keys. */
-        default <V> ReadOnlyKeyValueStore<String, V> store(String name, int partition) {
-            return store(name);
-        }
-    }
-
-    private final Stores stores;
+    private final LocalStores stores;
     private final LongSupplier clock;
     private final Silences silences = new Silences();
 
     /** @param clock the wall clock that decides which silences are active, ms since the epoch */
-    public AlertQueries(Stores stores, LongSupplier clock) {
+    public AlertQueries(LocalStores stores, LongSupplier clock) {
         this.stores = stores;
         this.clock = clock;
     }
 
     /** Over the local active tasks of a running job. */
     public static AlertQueries of(KafkaStreams streams) {
-        return new AlertQueries(new Stores() {
-            @Override
-            public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
-                return streams.store(StoreQueryParameters.fromNameAndType(name,
-                        QueryableStoreTypes.<String, V>keyValueStore()));
-            }
-
-            @Override
-            public <V> ReadOnlyKeyValueStore<String, V> store(String name, int partition) {
-                return streams.store(StoreQueryParameters.fromNameAndType(name,
-                        QueryableStoreTypes.<String, V>keyValueStore()).withPartition(partition));
-            }
-        }, System::currentTimeMillis);
+        return new AlertQueries(LocalStores.of(streams), System::currentTimeMillis);
     }
 
     /** Every pending, firing or recently resolved alert this instance holds, sorted by id. */

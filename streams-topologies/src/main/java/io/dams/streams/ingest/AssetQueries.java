@@ -5,6 +5,7 @@ import io.dams.schemas.avro.Liveness;
 import io.dams.streams.SeriesKey;
 import io.dams.streams.iq.AssetDetail;
 import io.dams.streams.iq.AssetView;
+import io.dams.streams.iq.LocalStores;
 import io.dams.streams.iq.SeriesValue;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +14,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
@@ -24,37 +23,15 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class AssetQueries {
 
-    /** Opens a store by name; over a running {@link KafkaStreams}, or a test driver's stores. */
-    public interface Stores {
-        <V> ReadOnlyKeyValueStore<String, V> store(String name);
+    private final LocalStores stores;
 
-        /** Only the store of one partition; by default all of them, which holds the same keys. */
-        default <V> ReadOnlyKeyValueStore<String, V> store(String name, int partition) {
-            return store(name);
-        }
-    }
-
-    private final Stores stores;
-
-    public AssetQueries(Stores stores) {
+    public AssetQueries(LocalStores stores) {
         this.stores = stores;
     }
 
     /** Over the local active tasks of a running job. */
     public static AssetQueries of(KafkaStreams streams) {
-        return new AssetQueries(new Stores() {
-            @Override
-            public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
-                return streams.store(StoreQueryParameters.fromNameAndType(name,
-                        QueryableStoreTypes.<String, V>keyValueStore()));
-            }
-
-            @Override
-            public <V> ReadOnlyKeyValueStore<String, V> store(String name, int partition) {
-                return streams.store(StoreQueryParameters.fromNameAndType(name,
-                        QueryableStoreTypes.<String, V>keyValueStore()).withPartition(partition));
-            }
-        });
+        return new AssetQueries(LocalStores.of(streams));
     }
 
     /** Every asset this instance holds (registered or seen), sorted by id. */
@@ -88,7 +65,7 @@ public final class AssetQueries {
      * gives it): a lookup in all of this instance's partitions would ask every one of them for the key.
      */
     public Optional<AssetDetail> asset(String assetId, int partition) {
-        return asset(assetId, new Stores() {
+        return asset(assetId, new LocalStores() {
             @Override
             public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
                 return stores.store(name, partition);
@@ -96,7 +73,7 @@ public final class AssetQueries {
         });
     }
 
-    private static Optional<AssetDetail> asset(String assetId, Stores stores) {
+    private static Optional<AssetDetail> asset(String assetId, LocalStores stores) {
         Asset asset = stores.<Asset>store(IngestTopology.ASSETS_STORE).get(assetId);
         AssetState health = stores.<AssetState>store(IngestTopology.HEALTH_STORE).get(assetId);
         if (asset == null && health == null) {

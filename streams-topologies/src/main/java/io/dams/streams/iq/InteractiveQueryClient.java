@@ -97,37 +97,36 @@ public final class InteractiveQueryClient implements AutoCloseable {
     }
 
     List<AssetView> assets(String scope, boolean forwarded) {
-        InstanceConnections.Answer response = get(InteractiveQueries.ASSETS + "?" + InteractiveQueries.SCOPE + "="
-                + scope, forwarded, listingTimeout);
-        expectOk(response);
-        return read(response, ASSET_LIST);
+        return listing(InteractiveQueries.ASSETS, scope, forwarded, ASSET_LIST);
     }
 
     Optional<AssetDetail> asset(String assetId, boolean forwarded) {
-        InstanceConnections.Answer response = get(InteractiveQueries.ASSET.replace("{asset_id}", encode(assetId)),
-                forwarded, timeout);
-        if (response.status() == 404) {
-            return Optional.empty();
-        }
-        expectOk(response);
-        return Optional.of(read(response, ASSET_DETAIL));
+        return one(InteractiveQueries.ASSET.replace("{asset_id}", encode(assetId)), forwarded, ASSET_DETAIL);
     }
 
     List<AlertView> alerts(String scope, boolean forwarded) {
-        InstanceConnections.Answer response = get(InteractiveQueries.ALERTS + "?" + InteractiveQueries.SCOPE + "="
-                + scope, forwarded, listingTimeout);
-        expectOk(response);
-        return read(response, ALERT_LIST);
+        return listing(InteractiveQueries.ALERTS, scope, forwarded, ALERT_LIST);
     }
 
     Optional<AlertView> alert(String alertId, boolean forwarded) {
-        InstanceConnections.Answer response = get(InteractiveQueries.ALERT.replace("{alert_id}", encode(alertId)),
-                forwarded, timeout);
+        return one(InteractiveQueries.ALERT.replace("{alert_id}", encode(alertId)), forwarded, ALERT);
+    }
+
+    private <T> T listing(String path, String scope, boolean forwarded, TypeReference<T> type) {
+        InstanceConnections.Answer response = get(path + "?" + InteractiveQueries.SCOPE + "=" + scope, forwarded,
+                listingTimeout);
+        expectOk(response);
+        return read(response, type);
+    }
+
+    /** One item; empty on 404. */
+    private <T> Optional<T> one(String path, boolean forwarded, TypeReference<T> type) {
+        InstanceConnections.Answer response = get(path, forwarded, timeout);
         if (response.status() == 404) {
             return Optional.empty();
         }
         expectOk(response);
-        return Optional.of(read(response, ALERT));
+        return Optional.of(read(response, type));
     }
 
     private InstanceConnections.Answer get(String pathAndQuery, boolean forwarded, Duration timeout) {

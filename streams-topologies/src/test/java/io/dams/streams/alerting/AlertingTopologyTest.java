@@ -26,6 +26,7 @@ import io.dams.schemas.topics.Topics;
 import io.dams.streams.PlainAvroSerdes;
 import io.dams.streams.TestDrivers;
 import io.dams.streams.iq.AlertView;
+import io.dams.streams.iq.LocalStores;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.io.IOException;
@@ -555,7 +556,7 @@ class AlertingTopologyTest {
 
     /** The interactive queries over this driver's stores, at its wall clock. */
     private AlertQueries queries() {
-        return new AlertQueries(new AlertQueries.Stores() {
+        return new AlertQueries(new LocalStores() {
             @Override
             public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
                 return driver.getKeyValueStore(name);

@@ -268,7 +268,7 @@ class InteractiveQueryServerTest {
 
         @Override
         public AlertQueries alerts() {
-            return new AlertQueries(new AlertQueries.Stores() {
+            return new AlertQueries(new LocalStores() {
                 @Override
                 public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
                     return driver.getKeyValueStore(name);
