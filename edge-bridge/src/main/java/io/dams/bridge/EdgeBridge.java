@@ -26,7 +26,10 @@ import java.security.cert.CertificateExpiredException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,9 +69,15 @@ public final class EdgeBridge implements AutoCloseable {
                     new RegistrySerdes(config.kafka().registryUrl()), clock));
             IngestService service = new IngestService(validator, deduplicator, forwarder, registrar, clock, registry);
 
+            ExecutorService workers = workers();
+            parts.add(() -> {
+                workers.shutdown();
+                workers.awaitTermination(5, TimeUnit.SECONDS);
+            });
             Server server = NettyServerBuilder
                     .forAddress(new InetSocketAddress(config.listen().host(), config.listen().port()))
                     .sslContext(tls.context())
+                    .executor(workers)
                     .addService(ServerInterceptors.intercept(service,
                             new PeerIdentityInterceptor(config.trustDomain(), config.region(), registry)))
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
@@ -95,6 +104,23 @@ public final class EdgeBridge implements AutoCloseable {
             parts.close();
             throw e;
         }
+    }
+
+    /**
+     * The threads that run the ingest service's calls and the TLS handshakes' certificate checks: a few per core, not
+     * gRPC's default of a thread per busy call. A thousand agents reconnecting at once to a restarted bridge otherwise
+     * run a thousand ECDSA verifications side by side, and the Kafka producer's network thread and the forwarder's
+     * events thread get a thousandth of the cores for the ten seconds that lasts. Nothing on these threads waits for
+     * long: {@code forward} only blocks while the producer has no metadata, and then every caller would wait anyway.
+     */
+    static ExecutorService workers() {
+        int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        AtomicInteger next = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "dams-bridge-worker-" + next.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** The port agents connect to. */

@@ -21,6 +21,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -64,7 +65,9 @@ import org.slf4j.LoggerFactory;
  *   stalled when that batch is {@code spoolAfter} old and no acknowledgement at all came for {@code spoolAfter}, or when
  *   it is {@code 5 × spoolAfter} old whatever else was acknowledged (one partition stuck). A Kafka that acknowledges,
  *   only later than {@code spoolAfter} because the bridge offers more than it takes, has not stalled: spooling would add
- *   work where there is too much already; the bridge's bound on bytes in flight pushes back on the agents instead.</li>
+ *   work where there is too much already; the bridge's bound on bytes in flight pushes back on the agents instead.
+ *   "Acknowledged" is when the acknowledgement reaches the producer's callback, not when the events thread gets to it:
+ *   a bridge busy with a storm of TLS handshakes may run its events thread late, and that is no reason to spool.</li>
  *   <li><b>SPOOLING</b>: {@code forward} appends the batch to the spool, which is where every earlier unacknowledged
  *   batch of its asset already is, and completes it with SPOOL once synced. The replayer drains the spool oldest first
  *   (peek, send, await every acknowledgement, remove) and backs off while Kafka is unreachable. The forwarder starts
@@ -85,7 +88,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Decisions and sends are taken under one lock, in the order {@code forward} is called. So when the producer has no
  * metadata or buffer space, {@code forward} blocks its caller, and the callers behind it, for up to {@code spoolAfter}
- * before the batches go to the spool; otherwise it returns at once, a spooled batch after one (shared) fsync.
+ * before the batches go to the spool; otherwise it returns at once. A spooled batch completes on the spool-sync thread
+ * after one fsync shared with every batch appended before it; neither callers nor the events thread wait for the disk.
  *
  * <p>The spool is one for all assets: a failure anywhere spools everything, which keeps order without tracking
  * partitions. It holds Avro without registry framing ({@link SpoolCodec}), so spooling works while the registry is
@@ -120,6 +124,11 @@ public final class KafkaForwarder implements AutoCloseable {
     private final Counter discardedUndecodable;
     /** Acknowledgements and the watchdog, one at a time, off the producer's network thread. */
     private final ScheduledExecutorService events;
+    /**
+     * Completes spooled batches once the spool has synced them, so that {@code forward} never waits for an fsync: one
+     * fsync serves every batch appended before it (group commit), whatever thread appended it.
+     */
+    private final ExecutorService spoolSyncs;
     private final SpoolReplayer replayer;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -133,8 +142,14 @@ public final class KafkaForwarder implements AutoCloseable {
     private volatile Mode mode;
     private boolean closed;
     private long spoolingSinceNanos;
-    /** When Kafka last acknowledged a direct send, or when direct sending (re)started. */
+    /** When direct sending (re)started, or an acknowledgement was handled on the events thread. */
     private long lastAckNanos;
+    /**
+     * When Kafka last acknowledged a send, written by the producer's network thread as the acknowledgement arrives. The
+     * watchdog trusts this rather than {@link #lastAckNanos}: acknowledgements queued behind a busy events thread (it
+     * also runs the agents' completion callbacks) are Kafka answering, not Kafka stalled.
+     */
+    private volatile long lastKafkaAckNanos;
     private long replayedSinceSpooling;
     private long firstReplayAckNanos;
 
@@ -183,6 +198,7 @@ public final class KafkaForwarder implements AutoCloseable {
         register(FunctionCounter.builder("dams.bridge.spool.dropped.records", spool, DiskQueue::droppedRecords)
                 .description("Batches dropped, oldest first, because the spool was full").register(registry));
         this.events = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "dams-forwarder-events"));
+        this.spoolSyncs = Executors.newSingleThreadExecutor(r -> daemon(r, "dams-forwarder-spool-sync"));
         this.replayer = new SpoolReplayer(this, spool, producer);
         this.mode = spool.size() > 0 ? Mode.SPOOLING : Mode.DIRECT;
         this.spoolingSinceNanos = System.nanoTime();
@@ -263,7 +279,7 @@ public final class KafkaForwarder implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        completeWhenSynced(spooled);
+        completeWhenSyncedLater(spooled);
         return pending.result;
     }
 
@@ -329,8 +345,10 @@ public final class KafkaForwarder implements AutoCloseable {
         completeWhenSynced(spooled);
         // Not shutdownNow: an interrupt during the spool's file I/O would close its file channel under H2.
         events.shutdown();
+        spoolSyncs.shutdown();
         try {
             events.awaitTermination(1, TimeUnit.SECONDS);
+            spoolSyncs.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -375,6 +393,9 @@ public final class KafkaForwarder implements AutoCloseable {
 
     /** Runs Kafka's callback on the events thread: the producer's network thread must never wait for our lock. */
     private void dispatch(Pending pending, Exception error) {
+        if (error == null) {
+            lastKafkaAckNanos = System.nanoTime();
+        }
         try {
             events.execute(() -> acknowledged(pending, error));
         } catch (RejectedExecutionException e) {
@@ -410,7 +431,7 @@ public final class KafkaForwarder implements AutoCloseable {
             forwardedDirect.increment();
             pending.result.complete(Durability.KAFKA);
         }
-        completeWhenSynced(spooled);
+        completeWhenSyncedLater(spooled);
     }
 
     /** A send that failed; the caller holds the lock. */
@@ -443,7 +464,8 @@ public final class KafkaForwarder implements AutoCloseable {
                 long now = System.nanoTime();
                 long spoolAfter = settings.spoolAfter().toNanos();
                 long age = now - unacknowledged.iterator().next().startNanos;
-                if (age >= spoolAfter && now - lastAckNanos >= spoolAfter) {
+                long sinceAck = now - Math.max(lastAckNanos, lastKafkaAckNanos);
+                if (age >= spoolAfter && sinceAck >= spoolAfter) {
                     spooled = switchToSpooling("no acknowledgement for " + settings.spoolAfter().toMillis() + " ms");
                 } else if (age >= STALL_FACTOR * spoolAfter) {
                     spooled = switchToSpooling("a batch unacknowledged for " + age / 1_000_000 + " ms");
@@ -452,7 +474,7 @@ public final class KafkaForwarder implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        completeWhenSynced(spooled);
+        completeWhenSyncedLater(spooled);
     }
 
     /** DIRECT → SPOOLING: spools every unacknowledged batch in forward order; the caller holds the lock. */
@@ -490,6 +512,18 @@ public final class KafkaForwarder implements AutoCloseable {
             }
         }
         return spooled;
+    }
+
+    /** {@link #completeWhenSynced} on the spool-sync thread, so that the caller does not wait for the fsync. */
+    private void completeWhenSyncedLater(List<Spooled> spooled) {
+        if (spooled.isEmpty()) {
+            return;
+        }
+        try {
+            spoolSyncs.execute(() -> completeWhenSynced(spooled));
+        } catch (RejectedExecutionException e) {
+            completeWhenSynced(spooled); // closing: the caller waits, as close() itself does
+        }
     }
 
     private void completeWhenSynced(List<Spooled> spooled) {

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -119,6 +120,41 @@ class KafkaForwarderTest {
     }
 
     @Test
+    void shouldNotSpoolWhileKafkaAcknowledgesThoughTheEventsThreadIsBusy() throws Exception {
+        // The events thread handles acknowledgements and runs the agents' completion callbacks; under a storm of TLS
+        // handshakes it runs late. Kafka acknowledging meanwhile has not stalled, however late the events thread sees it.
+        start();
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<CompletableFuture<Durability>> results = new ArrayList<>();
+        results.add(forward("a", 1).whenComplete((d, e) -> {
+            busy.countDown();
+            try {
+                release.await(WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        for (int seq = 2; seq <= 8; seq++) {
+            results.add(forward("a", seq));
+        }
+        producer.completeNext();
+        assertThat(busy.await(WITHIN.toMillis(), TimeUnit.MILLISECONDS)).as("the events thread is held").isTrue();
+        long heldSince = System.nanoTime();
+
+        // Kafka acknowledges the other seven, one every 100 ms, while the events thread cannot look at them.
+        await().pollInterval(Duration.ofMillis(100)).atMost(WITHIN).until(() -> !producer.completeNext());
+        long held = System.nanoTime() - heldSince;
+        release.countDown();
+
+        await().atMost(WITHIN).until(() -> results.stream().allMatch(CompletableFuture::isDone));
+        assertThat(Duration.ofNanos(held)).as("the test's premise: held longer than spoolAfter").isGreaterThan(SPOOL_AFTER);
+        assertThat(results).allSatisfy(r -> assertThat(r.get()).isEqualTo(Durability.KAFKA));
+        assertThat(forwarder.isSpooling()).isFalse();
+        assertThat(spool.size()).isZero();
+    }
+
+    @Test
     void shouldReplayTheSpoolInOrderThenGoBackToDirectSends() throws Exception {
         start();
         forward("a", 1);
@@ -158,7 +194,8 @@ class KafkaForwarderTest {
         Thread arrivals = new Thread(() -> {
             long deadline = System.nanoTime() + WITHIN.toNanos();
             while (!directSeenWhileArriving.get() && System.nanoTime() < deadline) {
-                forward("a", lastSeq.incrementAndGet());
+                // Each as soon as the one before is durable, as the bridge's bound on bytes in flight paces them.
+                forward("a", lastSeq.incrementAndGet()).join();
                 directSeenWhileArriving.set(!forwarder.isSpooling());
             }
         });
