@@ -14,26 +14,32 @@ import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
 
 /**
- * The rollup job: {@code dams.metrics.samples} → tumbling 1-minute and 1-hour event-time windows per asset (min, max,
- * sum, count, last of every series), one final result per window after the grace period →
- * {@code dams.metrics.rollup.1m} and {@code dams.metrics.rollup.1h}. Event time is each batch's newest sample
- * ({@link BatchEventTime}); each sample goes to the window of its own timestamp.
+ * The rollup job: {@code dams.metrics.samples} → tumbling 1-minute event-time windows per asset (min, max, sum, count,
+ * last of every series), one final result per window after the grace period → {@code dams.metrics.rollup.1m}; each
+ * closed minute is folded into its hour, one final result per hour → {@code dams.metrics.rollup.1h}. Event time is each
+ * batch's newest sample ({@link BatchEventTime}); each sample goes to the window of its own timestamp. Why hours come
+ * from minutes: {@link WindowAggregator}.
  *
  * <pre>
- *   samples-source ─┬→ rollup-1m → rollup-1m-sink
- *                   └→ rollup-1h → rollup-1h-sink
+ *   samples-source → rollup ─┬→ rollup-1m-sink
+ *                   (windows-1m, windows-1h-from-1m)
+ *                            └→ rollup-1h-sink
  * </pre>
  */
 public final class RollupTopology {
 
     public static final String SAMPLES_SOURCE = "samples-source";
-    public static final String ROLLUP_1M = "rollup-1m";
-    public static final String ROLLUP_1H = "rollup-1h";
+    public static final String ROLLUP = "rollup";
     public static final String ROLLUP_1M_SINK = "rollup-1m-sink";
     public static final String ROLLUP_1H_SINK = "rollup-1h-sink";
     /** (window start, asset_id) → the window's aggregates so far. */
     public static final String WINDOWS_1M_STORE = "windows-1m";
-    public static final String WINDOWS_1H_STORE = "windows-1h";
+    /**
+     * (hour start, asset_id) → the hour's closed minutes folded so far. Not {@code windows-1h}, the name of the store
+     * that took samples directly before hours came from minutes: an hour in progress restored from that changelog
+     * would count again the samples of the minutes folded into it after an upgrade.
+     */
+    public static final String WINDOWS_1H_STORE = "windows-1h-from-1m";
 
     private RollupTopology() {
     }
@@ -46,16 +52,13 @@ public final class RollupTopology {
         Topology topology = new Topology();
         topology.addSource(AutoOffsetReset.earliest(), SAMPLES_SOURCE, new BatchEventTime(), Serdes.String().deserializer(),
                 samples.deserializer(), Topics.METRICS_SAMPLES.name());
-        topology.addProcessor(ROLLUP_1M, () -> new WindowAggregator(Resolution.ONE_MINUTE, Duration.ofMinutes(1),
-                settings.grace(), WINDOWS_1M_STORE, registry), SAMPLES_SOURCE);
-        topology.addProcessor(ROLLUP_1H, () -> new WindowAggregator(Resolution.ONE_HOUR, Duration.ofHours(1),
-                settings.grace(), WINDOWS_1H_STORE, registry), SAMPLES_SOURCE);
+        topology.addProcessor(ROLLUP, () -> new WindowAggregator(settings.grace(), registry), SAMPLES_SOURCE);
         topology.addSink(ROLLUP_1M_SINK, Topics.METRICS_ROLLUP_1M.name(), Serdes.String().serializer(),
-                minutes.serializer(), ROLLUP_1M);
+                minutes.serializer(), ROLLUP);
         topology.addSink(ROLLUP_1H_SINK, Topics.METRICS_ROLLUP_1H.name(), Serdes.String().serializer(),
-                hours.serializer(), ROLLUP_1H);
-        topology.addStateStore(WindowAggregator.store(WINDOWS_1M_STORE), ROLLUP_1M);
-        topology.addStateStore(WindowAggregator.store(WINDOWS_1H_STORE), ROLLUP_1H);
+                hours.serializer(), ROLLUP);
+        topology.addStateStore(WindowAggregator.store(WINDOWS_1M_STORE), ROLLUP);
+        topology.addStateStore(WindowAggregator.store(WINDOWS_1H_STORE), ROLLUP);
         return topology;
     }
 

@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * One asset's series aggregated so far over one window: one store entry per asset and window, however many series.
- * Mutable; lives for one update between a store read and write.
+ * Mutable; lives for one update between a store read and write (or one fold of a closed minute into its hour).
  */
 final class WindowAggregate {
 
@@ -42,6 +42,18 @@ final class WindowAggregate {
                 lastTimestampMs = timestampMs;
             }
         }
+
+        /** Takes in the aggregate of a later window of the same series (or of the same one, for a tie on last). */
+        void merge(Aggregate later) {
+            min = Math.min(min, later.min);
+            max = Math.max(max, later.max);
+            sum += later.sum;
+            count += later.count;
+            if (later.lastTimestampMs >= lastTimestampMs) {
+                last = later.last;
+                lastTimestampMs = later.lastTimestampMs;
+            }
+        }
     }
 
     private String region;
@@ -62,7 +74,22 @@ final class WindowAggregate {
 
     void add(String batchRegion, Sample sample) {
         region = batchRegion;
-        SeriesKey key = SeriesKey.of(sample);
+        aggregateOf(SeriesKey.of(sample)).add(sample.getTimestampMs(), sample.getValue());
+    }
+
+    /**
+     * Folds in the aggregates of a later window of the same asset (a closed minute into its hour), series by series;
+     * the region becomes the later window's. Returns this aggregate.
+     */
+    WindowAggregate merge(WindowAggregate later) {
+        region = later.region;
+        for (Map.Entry<SeriesKey, Aggregate> e : later.series.entrySet()) {
+            aggregateOf(e.getKey()).merge(e.getValue());
+        }
+        return this;
+    }
+
+    private Aggregate aggregateOf(SeriesKey key) {
         Aggregate aggregate = series.get(key);
         if (aggregate == null) {
             aggregate = new Aggregate();
@@ -70,7 +97,7 @@ final class WindowAggregate {
             ordered &= lastKey == null || lastKey.compareTo(key) < 0;
             lastKey = key;
         }
-        aggregate.add(sample.getTimestampMs(), sample.getValue());
+        return aggregate;
     }
 
     /** The series in key order, in which they are stored and emitted. */

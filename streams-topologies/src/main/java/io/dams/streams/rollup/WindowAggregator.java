@@ -26,40 +26,46 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Tumbling event-time windows of one resolution: per asset and window, min, max, sum, count and last of every series,
- * in one store entry. A window [start, end) closes once stream time reaches {@code end + grace}; then its one final
- * {@link Rollup} is emitted and its entry deleted. A sample whose window has closed is counted
- * ({@code dams_rollup_late_samples_total}) and dropped. A sample at exactly a window's end belongs to the next window.
+ * Tumbling event-time windows of a minute and of an hour: per asset and window, min, max, sum, count and last of every
+ * series, in one store entry each. Samples go into minute windows; a minute window [start, end) closes once stream time
+ * reaches {@code end + grace}, its one final {@link Rollup} is emitted and its entry moves into the hour it belongs to.
+ * An hour window closes once stream time reaches its own {@code end + grace}, which is exactly when its last minute
+ * closes, so every minute is folded in before the hour is emitted. A sample whose minute has closed is counted
+ * ({@code dams_rollup_late_samples_total}, under both resolutions, since the hour is the sum of its minutes) and
+ * dropped. A sample at exactly a window's end belongs to the next window.
+ *
+ * <p>Why hours come from minutes and not from samples: an hour window took every batch of its asset, 360 of them at a
+ * 10 s interval, and each one re-read, re-wrote and sent to the changelog the whole per-asset entry; folded from
+ * minutes it takes 60 updates, whatever the interval. The hour then is exactly the sum of its minutes, so a dashboard
+ * switching resolution sees the same totals. The price: a sample later than the grace for its minute, though within
+ * the grace of its hour, is dropped from the hour as well (it used to count there).
  *
  * <p>Entries are keyed by window start (8 bytes, big-endian) then asset id, so the closed windows are one range scan
- * from the start of the store.
+ * from the start of the store. Closed minutes and hours are emitted in that order, all minutes of one punctuation
+ * before its hours.
  */
 final class WindowAggregator implements Processor<String, MetricBatch, String, Rollup> {
 
     /** How often, in stream time, closed windows are looked for; a window's result waits at most this long. */
     static final Duration EMIT_CHECK = Duration.ofSeconds(1);
+    static final long MINUTE_MS = Duration.ofMinutes(1).toMillis();
+    static final long HOUR_MS = Duration.ofHours(1).toMillis();
 
-    private final Resolution resolution;
-    private final long sizeMs;
     private final long graceMs;
-    private final String storeName;
-    private final Counter late;
-    private final Counter emitted;
+    private final Counter lateMinutes;
+    private final Counter lateHours;
+    private final Counter emittedMinutes;
+    private final Counter emittedHours;
     private ProcessorContext<String, Rollup> context;
-    private KeyValueStore<Bytes, WindowAggregate> windows;
+    private KeyValueStore<Bytes, WindowAggregate> minutes;
+    private KeyValueStore<Bytes, WindowAggregate> hours;
 
-    WindowAggregator(Resolution resolution, Duration size, Duration grace, String storeName, MeterRegistry registry) {
-        this.resolution = resolution;
-        this.sizeMs = size.toMillis();
+    WindowAggregator(Duration grace, MeterRegistry registry) {
         this.graceMs = grace.toMillis();
-        this.storeName = storeName;
-        String tag = RollupTopology.tag(resolution);
-        this.late = Counter.builder("dams.rollup.late.samples")
-                .description("Samples dropped because their window had closed (beyond grace)")
-                .tag("resolution", tag).register(registry);
-        this.emitted = Counter.builder("dams.rollup.windows")
-                .description("Final window results emitted, one per asset and window")
-                .tag("resolution", tag).register(registry);
+        this.lateMinutes = lateCounter(registry, Resolution.ONE_MINUTE);
+        this.lateHours = lateCounter(registry, Resolution.ONE_HOUR);
+        this.emittedMinutes = emittedCounter(registry, Resolution.ONE_MINUTE);
+        this.emittedHours = emittedCounter(registry, Resolution.ONE_HOUR);
     }
 
     static StoreBuilder<KeyValueStore<Bytes, WindowAggregate>> store(String name) {
@@ -70,7 +76,8 @@ final class WindowAggregator implements Processor<String, MetricBatch, String, R
     @Override
     public void init(ProcessorContext<String, Rollup> context) {
         this.context = context;
-        this.windows = context.getStateStore(storeName);
+        this.minutes = context.getStateStore(RollupTopology.WINDOWS_1M_STORE);
+        this.hours = context.getStateStore(RollupTopology.WINDOWS_1H_STORE);
         context.schedule(EMIT_CHECK, PunctuationType.STREAM_TIME, t -> emitClosed(context.currentStreamTimeMs()));
     }
 
@@ -86,53 +93,95 @@ final class WindowAggregator implements Processor<String, MetricBatch, String, R
         TreeMap<Long, List<Sample>> byWindow = new TreeMap<>();
         long lateCount = 0;
         for (Sample sample : batch.getSamples()) {
-            long start = Math.floorDiv(sample.getTimestampMs(), sizeMs) * sizeMs;
-            if (start + sizeMs + graceMs <= streamTime) {
+            long start = Math.floorDiv(sample.getTimestampMs(), MINUTE_MS) * MINUTE_MS;
+            if (start + MINUTE_MS + graceMs <= streamTime) {
                 lateCount++;
             } else {
                 byWindow.computeIfAbsent(start, s -> new ArrayList<>()).add(sample);
             }
         }
         if (lateCount > 0) {
-            late.increment(lateCount);
+            lateMinutes.increment(lateCount);
+            lateHours.increment(lateCount);
         }
         for (var window : byWindow.entrySet()) {
             Bytes key = key(window.getKey(), assetId);
-            WindowAggregate aggregate = windows.get(key);
+            WindowAggregate aggregate = minutes.get(key);
             if (aggregate == null) {
                 aggregate = new WindowAggregate(batch.getRegion());
             }
             for (Sample sample : window.getValue()) {
                 aggregate.add(batch.getRegion(), sample);
             }
-            windows.put(key, aggregate);
+            minutes.put(key, aggregate);
         }
     }
 
-    /** Emits and forgets every window that closed by {@code streamTime}. */
+    /** Emits every minute that closed by {@code streamTime}, folding each into its hour, then every closed hour. */
     private void emitClosed(long streamTime) {
-        long lastClosedStart = streamTime - graceMs - sizeMs;
-        if (lastClosedStart < 0) {
-            return;
+        for (KeyValue<Bytes, WindowAggregate> minute : closed(minutes, streamTime - graceMs - MINUTE_MS)) {
+            long start = start(minute.key);
+            String assetId = assetId(minute.key);
+            emit(assetId, minute.value.toRollup(assetId, Resolution.ONE_MINUTE, start, start + MINUTE_MS), start,
+                    RollupTopology.ROLLUP_1M_SINK);
+            emittedMinutes.increment();
+            minutes.delete(minute.key);
+
+            Bytes hourKey = key(Math.floorDiv(start, HOUR_MS) * HOUR_MS, assetId);
+            WindowAggregate hour = hours.get(hourKey);
+            hours.put(hourKey, hour == null ? minute.value : hour.merge(minute.value));
         }
+        for (KeyValue<Bytes, WindowAggregate> hour : closed(hours, streamTime - graceMs - HOUR_MS)) {
+            long start = start(hour.key);
+            String assetId = assetId(hour.key);
+            emit(assetId, hour.value.toRollup(assetId, Resolution.ONE_HOUR, start, start + HOUR_MS), start,
+                    RollupTopology.ROLLUP_1H_SINK);
+            emittedHours.increment();
+            hours.delete(hour.key);
+        }
+    }
+
+    /** The entries of windows starting at or before {@code lastClosedStart}, in key order. */
+    private static List<KeyValue<Bytes, WindowAggregate>> closed(KeyValueStore<Bytes, WindowAggregate> windows,
+                                                                 long lastClosedStart) {
         List<KeyValue<Bytes, WindowAggregate>> closed = new ArrayList<>();
+        if (lastClosedStart < 0) {
+            return closed;
+        }
         // Keys are [start][asset]; [lastClosedStart + 1] alone sorts after every key of an earlier start.
         try (KeyValueIterator<Bytes, WindowAggregate> range = windows.range(key(0, ""), key(lastClosedStart + 1, ""))) {
             range.forEachRemaining(closed::add);
         }
-        for (KeyValue<Bytes, WindowAggregate> entry : closed) {
-            long start = ByteBuffer.wrap(entry.key.get()).getLong();
-            String assetId = new String(Arrays.copyOfRange(entry.key.get(), Long.BYTES, entry.key.get().length),
-                    StandardCharsets.UTF_8);
-            Rollup rollup = entry.value.toRollup(assetId, resolution, start, start + sizeMs);
-            context.forward(new Record<>(assetId, rollup, start));
-            windows.delete(entry.key);
-            emitted.increment();
-        }
+        return closed;
+    }
+
+    private void emit(String assetId, Rollup rollup, long start, String sink) {
+        context.forward(new Record<>(assetId, rollup, start), sink);
     }
 
     static Bytes key(long windowStart, String assetId) {
         byte[] id = assetId.getBytes(StandardCharsets.UTF_8);
         return Bytes.wrap(ByteBuffer.allocate(Long.BYTES + id.length).putLong(windowStart).put(id).array());
+    }
+
+    private static long start(Bytes key) {
+        return ByteBuffer.wrap(key.get()).getLong();
+    }
+
+    private static String assetId(Bytes key) {
+        return new String(Arrays.copyOfRange(key.get(), Long.BYTES, key.get().length), StandardCharsets.UTF_8);
+    }
+
+    private static Counter lateCounter(MeterRegistry registry, Resolution resolution) {
+        return Counter.builder("dams.rollup.late.samples")
+                .description("Samples dropped because their window had closed (beyond grace); a sample dropped from "
+                        + "its minute is missing from its hour too")
+                .tag("resolution", RollupTopology.tag(resolution)).register(registry);
+    }
+
+    private static Counter emittedCounter(MeterRegistry registry, Resolution resolution) {
+        return Counter.builder("dams.rollup.windows")
+                .description("Final window results emitted, one per asset and window")
+                .tag("resolution", RollupTopology.tag(resolution)).register(registry);
     }
 }

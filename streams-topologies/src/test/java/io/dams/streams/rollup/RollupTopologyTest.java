@@ -168,6 +168,63 @@ class RollupTopologyTest {
                 .contains(T0 + 10 * MINUTE, T0 + 50 * MINUTE);
     }
 
+    @Test
+    void shouldMakeEachHourTheFoldOfItsMinutes() {
+        // Three minutes of one hour, two series, one of them absent from the middle minute; and the next hour's first.
+        send("a1", sample("cpu_percent", T0 + 5_000, 4), sample("disk_used_percent", Map.of("mount", "/"), T0 + 5_000, 50));
+        send("a1", sample("cpu_percent", T0 + 35_000, 8));
+        send("a1", sample("cpu_percent", T0 + 7 * MINUTE, -1));
+        send("a1", sample("cpu_percent", T0 + 59 * MINUTE + 59_999, 3),
+                sample("disk_used_percent", Map.of("mount", "/"), T0 + 59 * MINUTE, 52));
+        send("a1", sample("cpu_percent", T0 + HOUR, 100));
+
+        advanceStreamTimeTo(T0 + HOUR + GRACE - 1);
+        assertThat(hours.isEmpty()).as("the hour waits for its last minute's grace").isTrue();
+        assertThat(entries(RollupTopology.WINDOWS_1H_STORE)).as("one hour entry for the asset").isEqualTo(1);
+        advanceStreamTimeTo(T0 + HOUR + GRACE);
+
+        List<Rollup> minuteResults = minutes.readValuesToList().stream().filter(r -> r.getAssetId().equals("a1"))
+                .filter(r -> r.getWindowStart() < T0 + HOUR).toList();
+        assertThat(minuteResults).extracting(Rollup::getWindowStart).containsExactly(T0, T0 + 7 * MINUTE, T0 + 59 * MINUTE);
+        List<Rollup> hourResults = hours.readValuesToList().stream().filter(r -> r.getAssetId().equals("a1")).toList();
+        assertThat(hourResults).hasSize(1);
+        assertThat(hourResults.get(0).getSeries()).containsExactly(
+                aggregate("cpu_percent", Map.of(), -1, 8, 14, 4, 3, T0 + 59 * MINUTE + 59_999),
+                aggregate("disk_used_percent", Map.of("mount", "/"), 50, 52, 102, 2, 52, T0 + 59 * MINUTE));
+        assertThat(hourResults.get(0).getSeries()).as("the hour is the fold of its minutes, series by series")
+                .containsExactlyElementsOf(fold(minuteResults));
+    }
+
+    @Test
+    void shouldDropFromTheHourTooASampleLateForItsMinute() {
+        send("a1", sample("up", T0 + 10_000, 1));
+        advanceStreamTimeTo(T0 + MINUTE + GRACE);
+
+        // Late for its minute, well within its hour's grace: dropped from both, counted under both.
+        send("a1", sample("up", T0 + 20_000, 50), sample("up", T0 + 30 * MINUTE, 2));
+        assertThat(late("1m")).isEqualTo(1);
+        assertThat(late("1h")).isEqualTo(1);
+        advanceStreamTimeTo(T0 + HOUR + GRACE);
+
+        Rollup hour = hours.readValuesToList().stream().filter(r -> r.getAssetId().equals("a1")).findFirst().orElseThrow();
+        assertThat(hour.getSeries()).containsExactly(aggregate("up", Map.of(), 1, 2, 3, 2, 2, T0 + 30 * MINUTE));
+    }
+
+    /** What an hour must be, computed from its minutes' results: min of mins, max of maxes, sums, the newest last. */
+    private static List<SeriesAggregate> fold(List<Rollup> minuteResults) {
+        java.util.TreeMap<String, SeriesAggregate> bySeries = new java.util.TreeMap<>();
+        for (Rollup minute : minuteResults) {
+            for (SeriesAggregate a : minute.getSeries()) {
+                String series = a.getName() + new java.util.TreeMap<>(a.getLabels());
+                bySeries.merge(series, a, (x, y) -> aggregate(x.getName(), x.getLabels(), Math.min(x.getMin(), y.getMin()),
+                        Math.max(x.getMax(), y.getMax()), x.getSum() + y.getSum(), x.getCount() + y.getCount(),
+                        y.getLastTimestampMs() >= x.getLastTimestampMs() ? y.getLast() : x.getLast(),
+                        Math.max(x.getLastTimestampMs(), y.getLastTimestampMs())));
+            }
+        }
+        return List.copyOf(bySeries.values());
+    }
+
     private void send(String assetId, Sample... batchSamples) {
         samples.pipeInput(assetId, batch(assetId, "agent-" + assetId, ++seq, REGION, List.of(batchSamples)));
     }
