@@ -17,6 +17,7 @@ import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.ingest.v1.Ack;
 import io.dams.schemas.ingest.v1.Batch;
 import io.dams.schemas.ingest.v1.IngestGrpc;
+import io.dams.schemas.ingest.v1.Label;
 import io.dams.schemas.ingest.v1.Sample;
 import io.dams.schemas.serde.RegistrySerdes;
 import io.dams.schemas.topics.Topics;
@@ -228,7 +229,8 @@ public class IngestBench {
             Batch.Builder b = Batch.newBuilder().setAssetId(asset(i)).setAgentId("bench-agent").setRegion(REGION);
             for (int s = 0; s < 100; s++) {
                 b.addSamples(Sample.newBuilder().setName("bench_metric_" + (s % 10))
-                        .putLabels("device", "d" + s).putLabels("kind", "bench").setTimestampMs(ts)
+                        .addLabels(Label.newBuilder().setName("device").setValue("d" + s))
+                        .addLabels(Label.newBuilder().setName("kind").setValue("bench")).setTimestampMs(ts)
                         .setValue(s * 1.5).build());
             }
             Stream st = new Stream(b.build(), window);

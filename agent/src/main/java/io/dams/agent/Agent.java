@@ -16,6 +16,7 @@ import io.dams.runtime.tls.MutualTls;
 import io.dams.runtime.tls.TlsFiles;
 import io.dams.schemas.ingest.v1.AssetInfo;
 import io.dams.schemas.ingest.v1.Batch;
+import io.dams.schemas.ingest.v1.Label;
 import io.dams.schemas.ingest.v1.Sample;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
@@ -238,8 +239,7 @@ public final class Agent implements AutoCloseable {
         Batch.Builder batch = Batch.newBuilder().setAssetId(config.assetId()).setAgentId(config.assetId())
                 .setRegion(config.region()).setSentAtMs(now);
         for (CollectedSample s : samples) {
-            batch.addSamples(Sample.newBuilder().setName(s.name()).putAllLabels(s.labels())
-                    .setTimestampMs(s.timestampMs()).setValue(s.value()));
+            batch.addSamples(ingestSample(s));
         }
         try {
             outbox.append(batch.build().toByteArray());
@@ -319,6 +319,16 @@ public final class Agent implements AutoCloseable {
         }
         status.close();
         parts.close();
+    }
+
+    /** A collected sample as the ingest API carries it; its labels keep the sample's (name) order. */
+    public static Sample ingestSample(CollectedSample s) {
+        Sample.Builder sample = Sample.newBuilder().setName(s.name()).setTimestampMs(s.timestampMs())
+                .setValue(s.value());
+        for (Map.Entry<String, String> label : s.labels().entrySet()) {
+            sample.addLabels(Label.newBuilder().setName(label.getKey()).setValue(label.getValue()));
+        }
+        return sample.build();
     }
 
     static AssetInfo assetInfo(AgentConfig config) {

@@ -14,6 +14,7 @@ import io.dams.schemas.ingest.v1.Ack;
 import io.dams.schemas.ingest.v1.AssetInfo;
 import io.dams.schemas.ingest.v1.Batch;
 import io.dams.schemas.ingest.v1.IngestGrpc;
+import io.dams.schemas.ingest.v1.Label;
 import io.dams.schemas.ingest.v1.RegisterRequest;
 import io.dams.schemas.ingest.v1.Sample;
 import io.grpc.ManagedChannel;
@@ -161,7 +162,7 @@ class BridgeSecurityIT {
         return Batch.newBuilder().setAssetId(asset).setAgentId("agent-" + asset).setSeq(seq).setRegion(region)
                 .setSentAtMs(now)
                 .addSamples(Sample.newBuilder().setName("cpu_percent").setTimestampMs(now).setValue(12.5))
-                .addSamples(Sample.newBuilder().setName("disk_used_percent").putLabels("mount", "/")
+                .addSamples(Sample.newBuilder().setName("disk_used_percent").addLabels(Label.newBuilder().setName("mount").setValue("/"))
                         .setTimestampMs(now).setValue(40))
                 .build();
     }

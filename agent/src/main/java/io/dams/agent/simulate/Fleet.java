@@ -14,7 +14,6 @@ import io.dams.runtime.tls.SpiffeId;
 import io.dams.runtime.tls.TlsFiles;
 import io.dams.schemas.ingest.v1.AssetInfo;
 import io.dams.schemas.ingest.v1.Batch;
-import io.dams.schemas.ingest.v1.Sample;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -322,8 +321,7 @@ public final class Fleet implements AutoCloseable {
             Batch.Builder batch = Batch.newBuilder().setAssetId(agent.asset().id()).setAgentId(agent.asset().id())
                     .setRegion(agent.asset().region()).setSentAtMs(now);
             for (CollectedSample s : samples) {
-                batch.addSamples(Sample.newBuilder().setName(s.name()).putAllLabels(s.labels())
-                        .setTimestampMs(s.timestampMs()).setValue(s.value()));
+                batch.addSamples(Agent.ingestSample(s));
             }
             try {
                 agent.outbox().append(batch.build().toByteArray());

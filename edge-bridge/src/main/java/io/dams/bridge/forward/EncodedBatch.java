@@ -1,9 +1,13 @@
 package io.dams.bridge.forward;
 
 import io.dams.schemas.avro.MetricBatch;
+import io.dams.schemas.ingest.v1.Batch;
+import io.dams.schemas.ingest.v1.Label;
+import io.dams.schemas.ingest.v1.Sample;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Objects;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.io.BinaryEncoder;
@@ -15,16 +19,18 @@ import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
  * A {@link MetricBatch} already written as plain Avro binary (no framing), with the fields the forwarder needs kept in
- * the clear. A batch is encoded once, on the thread that accepted it; the producer, the spool and the replayer then
- * only move these bytes: the registry framing is five bytes put in front ({@link FramedBatchSerializer}), the spool
- * record ten ({@link SpoolCodec}). A pending batch therefore holds its bytes, not an object graph of samples and
- * label maps.
+ * the clear. A batch is encoded once, on the thread that accepted it (straight from the agent's protobuf batch, see
+ * {@link #transcode}); the producer, the spool and the replayer then only move these bytes: the registry framing is
+ * five bytes put in front ({@link FramedBatchSerializer}), the spool record ten ({@link SpoolCodec}). A pending batch
+ * therefore holds its bytes, not an object graph of samples and label maps.
  *
  * <p>Identity, not content, is equality: the forwarder tracks each handed-in batch as one pending send.
  */
 public final class EncodedBatch {
 
     private static final DatumWriter<MetricBatch> WRITER = new SpecificDatumWriter<>(MetricBatch.getClassSchema());
+    // The branch of MetricBatch.site's union ["null", "string"] that says null.
+    private static final int NULL_BRANCH = 0;
     /** Per thread: a growable buffer and an encoder writing into it, reused for every batch that thread encodes. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -59,6 +65,66 @@ public final class EncodedBatch {
         }
         return new EncodedBatch(String.valueOf(batch.getAssetId()), String.valueOf(batch.getAgentId()),
                 batch.getSeq(), scratch.out.toByteArray());
+    }
+
+    /**
+     * Writes the {@link MetricBatch} of {@code batch}'s {@code accepted} samples, received at {@code receivedAt},
+     * straight from the protobuf messages: the bytes {@link #encode} writes for that record (labels in their arrival
+     * order, {@code site} null, {@code tags} empty), without building the record, its boxed numbers and a label map
+     * per sample. The fields go in the order of {@code MetricBatch.avsc}; a change to that schema must be made here
+     * too.
+     *
+     * <p>The accepted samples must not repeat a label name within a sample (validation sees to it): an Avro map
+     * written with a name twice would decode to one label.
+     */
+    public static EncodedBatch transcode(Batch batch, List<Sample> accepted, long receivedAt) {
+        Scratch scratch = SCRATCH.get();
+        scratch.out.reset();
+        BinaryEncoder out = scratch.encoder;
+        try {
+            out.writeString(batch.getAssetId());
+            out.writeString(batch.getAgentId());
+            out.writeLong(batch.getSeq());
+            out.writeString(batch.getRegion());
+            out.writeLong(batch.getSentAtMs());
+            out.writeLong(receivedAt);
+            writeSamples(accepted, out);
+            // site and tags are filled in by enrichment, downstream.
+            out.writeIndex(NULL_BRANCH);
+            out.writeNull();
+            out.writeMapStart();
+            out.setItemCount(0);
+            out.writeMapEnd();
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writes to memory only
+        }
+        return new EncodedBatch(batch.getAssetId(), batch.getAgentId(), batch.getSeq(), scratch.out.toByteArray());
+    }
+
+    /** The {@code samples} array: per sample its name, labels map, timestamp_ms and value, as in Sample.avsc. */
+    private static void writeSamples(List<Sample> samples, BinaryEncoder out) throws IOException {
+        int count = samples.size();
+        out.writeArrayStart();
+        out.setItemCount(count);
+        for (int i = 0; i < count; i++) {
+            Sample sample = samples.get(i);
+            out.startItem();
+            out.writeString(sample.getName());
+            int labelCount = sample.getLabelsCount();
+            out.writeMapStart();
+            out.setItemCount(labelCount);
+            for (int j = 0; j < labelCount; j++) {
+                Label label = sample.getLabels(j);
+                out.startItem();
+                out.writeString(label.getName());
+                out.writeString(label.getValue());
+            }
+            out.writeMapEnd();
+            out.writeLong(sample.getTimestampMs());
+            out.writeDouble(sample.getValue());
+        }
+        out.writeArrayEnd();
     }
 
     public String assetId() {

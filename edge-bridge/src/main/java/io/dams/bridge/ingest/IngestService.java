@@ -6,13 +6,11 @@ import io.dams.bridge.validation.BatchDeduplicator;
 import io.dams.bridge.validation.BatchValidator;
 import io.dams.bridge.validation.Validation;
 import io.dams.runtime.tls.SpiffeId;
-import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.ingest.v1.Ack;
 import io.dams.schemas.ingest.v1.Batch;
 import io.dams.schemas.ingest.v1.IngestGrpc;
 import io.dams.schemas.ingest.v1.RegisterRequest;
 import io.dams.schemas.ingest.v1.RegisterResponse;
-import io.dams.schemas.ingest.v1.Sample;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -21,8 +19,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,7 +159,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
                 send(ack.build());
                 return;
             }
-            EncodedBatch encoded = EncodedBatch.encode(toRecord(batch, validation.accepted(), clock.millis()));
+            EncodedBatch encoded = EncodedBatch.transcode(batch, validation.accepted(), clock.millis());
             inFlight.incrementAndGet();
             budget.take(bytes);
             forwarder.forward(encoded).whenComplete((durability, error) -> {
@@ -226,22 +222,5 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
     /** An agent speaks only for the asset and region its certificate names. */
     private static boolean mayActFor(SpiffeId peer, String assetId, String region) {
         return assetId.equals(peer.name()) && region.equals(peer.region());
-    }
-
-    /** The Kafka record of a batch: its accepted samples, stamped with the time the hub took it. */
-    static MetricBatch toRecord(Batch batch, List<Sample> accepted, long receivedAt) {
-        List<io.dams.schemas.avro.Sample> samples = new ArrayList<>(accepted.size());
-        for (Sample s : accepted) {
-            samples.add(new io.dams.schemas.avro.Sample(s.getName(), s.getLabelsMap(), s.getTimestampMs(), s.getValue()));
-        }
-        return MetricBatch.newBuilder()
-                .setAssetId(batch.getAssetId())
-                .setAgentId(batch.getAgentId())
-                .setSeq(batch.getSeq())
-                .setRegion(batch.getRegion())
-                .setSentAt(batch.getSentAtMs())
-                .setReceivedAt(receivedAt)
-                .setSamples(samples)
-                .build();
     }
 }

@@ -1,6 +1,7 @@
 package io.dams.bridge.validation;
 
 import io.dams.schemas.ingest.v1.Batch;
+import io.dams.schemas.ingest.v1.Label;
 import io.dams.schemas.ingest.v1.RejectReason;
 import io.dams.schemas.ingest.v1.Rejection;
 import io.dams.schemas.ingest.v1.Sample;
@@ -11,15 +12,17 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Checks each incoming batch against the {@link ValidationLimits} and keeps its good samples: batch size first (a
- * refusal there refuses every sample), then per sample name and label syntax, label count and length, value,
- * timestamp window and the series cap of the asset. Thread-safe; called once per batch on the ingest hot path.
+ * refusal there refuses every sample), then per sample name and label syntax, duplicate label names, label count and
+ * length, value, timestamp window and the series cap of the asset. Thread-safe; called once per batch on the ingest
+ * hot path.
  *
  * <p>Counts samples in {@code dams_bridge_samples_total{result="accepted"}} and
  * {@code dams_bridge_samples_total{result="rejected",reason="non_finite_value"}} etc.
@@ -95,16 +98,19 @@ public final class BatchValidator {
         String[] examples = null;
         for (int i = 0; i < count; i++) {
             Sample sample = samples.get(i);
-            // One pass over the labels both checks them and hashes the series: walking a protobuf map is not cheap.
-            boolean labelsWellFormed = true;
+            // One pass over the labels both checks them and hashes the series, by index: no iterator per sample.
+            int labelCount = sample.getLabelsCount();
+            boolean labelsWellFormed = labelCount <= limits.maxLabelsPerSeries();
             long labelHashSum = 0;
-            if (sample.getLabelsCount() > 0) {
-                for (Map.Entry<String, String> label : sample.getLabelsMap().entrySet()) {
-                    String key = label.getKey();
-                    String value = label.getValue();
-                    labelsWellFormed &= isLabelName(key) && value.length() <= limits.maxLabelValueLength();
-                    labelHashSum += SeriesLimiter.labelHash(key, value);
-                }
+            for (int j = 0; j < labelCount; j++) {
+                Label label = sample.getLabels(j);
+                String name = label.getName();
+                String value = label.getValue();
+                // Once a rule is broken, which one is left to a second pass; past the label cap the search for a
+                // repeated name would be quadratic in a number the sender chose.
+                labelsWellFormed = labelsWellFormed && isLabelName(name)
+                        && value.length() <= limits.maxLabelValueLength() && !repeatsAnEarlierName(sample, j, name);
+                labelHashSum += SeriesLimiter.labelHash(name, value);
             }
             RejectReason reason = firstBrokenRule(sample, labelsWellFormed, newest, oldest);
             if (reason == null
@@ -150,7 +156,12 @@ public final class BatchValidator {
                 Collections.unmodifiableList(rejections));
     }
 
-    /** The first rule {@code sample} breaks, in the documented order, or null; the series cap is checked apart. */
+    /**
+     * The first rule {@code sample} breaks, in the documented order, or null; the series cap is checked apart.
+     *
+     * @param labelsWellFormed false when the sample breaks a label rule: a bad or repeated name, too many labels or
+     *                         too long a value
+     */
     private RejectReason firstBrokenRule(Sample sample, boolean labelsWellFormed, long newest, long oldest) {
         String name = sample.getName();
         if (name.length() > limits.maxMetricNameLength() || !PrometheusNames.isMetricName(name)) {
@@ -158,9 +169,6 @@ public final class BatchValidator {
         }
         if (!labelsWellFormed) {
             return labelRuleBroken(sample);
-        }
-        if (sample.getLabelsCount() > limits.maxLabelsPerSeries()) {
-            return RejectReason.TOO_MANY_LABELS;
         }
         if (!Double.isFinite(sample.getValue())) {
             return RejectReason.NON_FINITE_VALUE;
@@ -175,21 +183,40 @@ public final class BatchValidator {
         return null;
     }
 
-    /** Which label rule a sample with a bad label name or a too long value breaks first. Rare, so a second pass. */
+    /** Which label rule a sample that breaks one breaks first. Rare, so a second pass. */
     private RejectReason labelRuleBroken(Sample sample) {
-        for (String key : sample.getLabelsMap().keySet()) {
-            if (!isLabelName(key)) {
+        int labelCount = sample.getLabelsCount();
+        for (int j = 0; j < labelCount; j++) {
+            if (!isLabelName(sample.getLabels(j).getName())) {
                 return RejectReason.INVALID_LABEL_NAME;
             }
         }
-        if (sample.getLabelsCount() > limits.maxLabelsPerSeries()) {
+        // A set, not the first pass's nested loop: here the sample may have any number of labels.
+        Set<String> names = new HashSet<>();
+        for (int j = 0; j < labelCount; j++) {
+            if (!names.add(sample.getLabels(j).getName())) {
+                return RejectReason.DUPLICATE_LABEL_NAME;
+            }
+        }
+        if (labelCount > limits.maxLabelsPerSeries()) {
             return RejectReason.TOO_MANY_LABELS;
         }
         return RejectReason.LABEL_TOO_LONG;
     }
 
-    private boolean isLabelName(String key) {
-        return key.length() <= limits.maxLabelNameLength() && PrometheusNames.isLabelName(key);
+    private boolean isLabelName(String name) {
+        return name.length() <= limits.maxLabelNameLength() && PrometheusNames.isLabelName(name);
+    }
+
+    /** True when a label before index {@code j} of {@code sample} is also called {@code name}. */
+    private static boolean repeatsAnEarlierName(Sample sample, int j, String name) {
+        // For the few labels a sample has, cheaper than hashing the names into a set.
+        for (int k = 0; k < j; k++) {
+            if (sample.getLabels(k).getName().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Validation refuseWhole(int count, RejectReason reason, String example) {

@@ -1,14 +1,18 @@
 package io.dams.bridge.validation;
 
 import io.dams.runtime.config.Durations;
+import io.dams.schemas.ingest.v1.Label;
 import io.dams.schemas.ingest.v1.RejectReason;
 import io.dams.schemas.ingest.v1.Sample;
 import io.dams.schemas.names.PrometheusNames;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 
 /**
  * The {@code example} text of a {@code Rejection}: the first offending sample described for the operator reading the
@@ -31,6 +35,7 @@ final class RejectionExamples {
                             + quoted(name)
                     : "invalid metric name " + quoted(name);
             case INVALID_LABEL_NAME -> invalidLabelName(sample, limits);
+            case DUPLICATE_LABEL_NAME -> duplicateLabelName(sample);
             case TOO_MANY_LABELS -> name + " has " + sample.getLabelsCount() + " labels, more than "
                     + limits.maxLabelsPerSeries();
             case LABEL_TOO_LONG -> labelTooLong(sample, limits);
@@ -54,12 +59,12 @@ final class RejectionExamples {
         if (sample.getLabelsCount() > 0) {
             text.append('{');
             boolean first = true;
-            for (Map.Entry<String, String> label : new TreeMap<>(sample.getLabelsMap()).entrySet()) {
+            for (Label label : sortedByName(sample)) {
                 if (!first) {
                     text.append(',');
                 }
                 first = false;
-                text.append(label.getKey()).append('=').append(quoted(label.getValue()));
+                text.append(label.getName()).append('=').append(quoted(label.getValue()));
                 if (text.length() > MAX_LENGTH) {
                     break;
                 }
@@ -81,26 +86,45 @@ final class RejectionExamples {
     }
 
     private static String invalidLabelName(Sample sample, ValidationLimits limits) {
-        for (String key : new TreeMap<>(sample.getLabelsMap()).keySet()) {
-            if (key.length() > limits.maxLabelNameLength()) {
-                return "label name of " + key.length() + " characters on " + sample.getName() + " exceeds "
-                        + limits.maxLabelNameLength() + ": " + quoted(key);
+        for (Label label : sortedByName(sample)) {
+            String name = label.getName();
+            if (name.length() > limits.maxLabelNameLength()) {
+                return "label name of " + name.length() + " characters on " + sample.getName() + " exceeds "
+                        + limits.maxLabelNameLength() + ": " + quoted(name);
             }
-            if (!PrometheusNames.isLabelName(key)) {
-                return "invalid label name " + quoted(key) + " on " + sample.getName();
+            if (!PrometheusNames.isLabelName(name)) {
+                return "invalid label name " + quoted(name) + " on " + sample.getName();
             }
         }
         return "invalid label name on " + sample.getName();
     }
 
+    /** Names the first label, in arrival order, whose name an earlier label of the sample already had. */
+    private static String duplicateLabelName(Sample sample) {
+        Set<String> names = new HashSet<>();
+        for (Label label : sample.getLabelsList()) {
+            if (!names.add(label.getName())) {
+                return "duplicate label name " + quoted(label.getName()) + " on " + sample.getName();
+            }
+        }
+        return "duplicate label name on " + sample.getName();
+    }
+
     private static String labelTooLong(Sample sample, ValidationLimits limits) {
-        for (Map.Entry<String, String> label : new TreeMap<>(sample.getLabelsMap()).entrySet()) {
+        for (Label label : sortedByName(sample)) {
             if (label.getValue().length() > limits.maxLabelValueLength()) {
-                return "label " + label.getKey() + " of " + sample.getName() + " has " + label.getValue().length()
+                return "label " + label.getName() + " of " + sample.getName() + " has " + label.getValue().length()
                         + " characters, more than " + limits.maxLabelValueLength();
             }
         }
         return "label too long on " + sample.getName();
+    }
+
+    /** The labels by name; labels of the same name keep their order. */
+    private static List<Label> sortedByName(Sample sample) {
+        List<Label> labels = new ArrayList<>(sample.getLabelsList());
+        labels.sort(Comparator.comparing(Label::getName));
+        return labels;
     }
 
     /** Quoted and escaped like a Prometheus label value, shortened past {@value #MAX_QUOTED} characters. */

@@ -1,5 +1,6 @@
 package io.dams.bridge.validation;
 
+import io.dams.schemas.ingest.v1.Label;
 import io.dams.schemas.ingest.v1.Sample;
 import java.time.Duration;
 import java.util.Map;
@@ -100,8 +101,10 @@ public final class SeriesLimiter {
      */
     static long seriesHash(Sample sample) {
         long labels = 0;
-        for (Map.Entry<String, String> label : sample.getLabelsMap().entrySet()) {
-            labels += labelHash(label.getKey(), label.getValue());
+        int labelCount = sample.getLabelsCount();
+        for (int i = 0; i < labelCount; i++) {
+            Label label = sample.getLabels(i);
+            labels += labelHash(label.getName(), label.getValue());
         }
         return seriesHash(sample.getName(), labels);
     }

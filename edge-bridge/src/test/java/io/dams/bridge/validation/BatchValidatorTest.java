@@ -3,6 +3,7 @@ package io.dams.bridge.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dams.schemas.ingest.v1.Batch;
+import io.dams.schemas.ingest.v1.Label;
 import io.dams.schemas.ingest.v1.RejectReason;
 import io.dams.schemas.ingest.v1.Rejection;
 import io.dams.schemas.ingest.v1.Sample;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -86,6 +88,48 @@ class BatchValidatorTest {
     void shouldRefuseNonPrometheusLabelNames(String labelName) {
         assertThat(validator.validate(batch(sample("cpu_percent", 1, labelName, "v")), SMALL_BATCH_BYTES).rejections())
                 .singleElement().extracting(Rejection::getReason).isEqualTo(RejectReason.INVALID_LABEL_NAME);
+    }
+
+    @Test
+    void shouldRefuseARepeatedLabelNameAndKeepTheSamplesBesideIt() {
+        assertRefusedBetweenGoodSamples(sample("cpu_percent", 1, "core", "1", "mode", "user", "core", "2"),
+                RejectReason.DUPLICATE_LABEL_NAME, "duplicate label name \"core\" on cpu_percent");
+        assertRefusedBetweenGoodSamples(sample("cpu_percent", 1, "mode", "user", "core", "1", "core", "1"),
+                RejectReason.DUPLICATE_LABEL_NAME, "duplicate label name \"core\" on cpu_percent");
+    }
+
+    @Test
+    void shouldAcceptLabelNamesThatDifferOnlyInCaseOrLength() {
+        Sample sample = sample("cpu_percent", 1, "core", "1", "Core", "1", "core_id", "1", "cor", "1", "_", "1");
+
+        assertThat(validator.validate(batch(sample), SMALL_BATCH_BYTES).allAccepted()).isTrue();
+    }
+
+    @Test
+    void shouldCountRepeatedLabelNamesUnderTheirOwnReason() {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        validator = new BatchValidator(ValidationLimits.defaults(), clock, prometheus);
+
+        validator.validate(batch(good(1), sample("m", 1, "a", "1", "a", "2"), good(2)), SMALL_BATCH_BYTES);
+
+        assertThat(prometheus.scrape())
+                .contains("dams_bridge_samples_total{reason=\"\",result=\"accepted\"} 2.0")
+                .contains("dams_bridge_samples_total{reason=\"duplicate_label_name\",result=\"rejected\"} 1.0");
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldJudgeASampleWithHugelyManyLabelsInLinearTime() {
+        // 100,000 labels compared pairwise would be 5·10⁹ string comparisons: minutes, not milliseconds.
+        Sample.Builder huge = sample("m", 1).toBuilder();
+        IntStream.range(0, 100_000).forEach(i -> huge.addLabels(label("l" + i, "")));
+        Sample distinct = huge.build();
+        Sample repeated = huge.addLabels(label("l0", "")).build();
+
+        assertThat(validator.validate(batch(distinct), SMALL_BATCH_BYTES).rejections()).singleElement()
+                .extracting(Rejection::getReason).isEqualTo(RejectReason.TOO_MANY_LABELS);
+        assertThat(validator.validate(batch(repeated), SMALL_BATCH_BYTES).rejections()).singleElement()
+                .extracting(Rejection::getReason).isEqualTo(RejectReason.DUPLICATE_LABEL_NAME);
     }
 
     @Test
@@ -213,9 +257,17 @@ class BatchValidatorTest {
         return Stream.of(
                 Arguments.of(sample("9lives", 1, "__x", "1"), "bad name and bad label name",
                         RejectReason.INVALID_METRIC_NAME),
-                Arguments.of(tooManyLabels.toBuilder().putLabels("__x", "1").build(), "bad label name and too many",
+                Arguments.of(tooManyLabels.toBuilder().addLabels(label("__x", "1")).build(), "bad label name and too many",
                         RejectReason.INVALID_LABEL_NAME),
-                Arguments.of(tooManyLabels.toBuilder().putLabels("long", "v".repeat(2000)).build(),
+                Arguments.of(sample("m", 1, "a", "1", "a", "2", "__x", "1"), "repeated and bad label name",
+                        RejectReason.INVALID_LABEL_NAME),
+                Arguments.of(tooManyLabels.toBuilder().addLabels(label("l0", "again")).build(),
+                        "too many labels and a repeated name", RejectReason.DUPLICATE_LABEL_NAME),
+                Arguments.of(sample("m", 1, "a", "v".repeat(2000), "a", "1"), "long label and a repeated name",
+                        RejectReason.DUPLICATE_LABEL_NAME),
+                Arguments.of(sample("m", Double.NaN, "a", "1", "a", "1"), "repeated name and NaN",
+                        RejectReason.DUPLICATE_LABEL_NAME),
+                Arguments.of(tooManyLabels.toBuilder().addLabels(label("long", "v".repeat(2000))).build(),
                         "too many labels and a long one", RejectReason.TOO_MANY_LABELS),
                 Arguments.of(sample("m", Double.NaN, "long", "v".repeat(2000)), "long label and NaN",
                         RejectReason.LABEL_TOO_LONG),
@@ -270,7 +322,7 @@ class BatchValidatorTest {
                 .isEqualTo("log_errors{msg=\"said \\\"no\\\"\\nthen left\"}=NaN");
 
         Sample.Builder wide = sample("m", Double.NaN).toBuilder();
-        IntStream.range(0, 20).forEach(i -> wide.putLabels("label" + i, "v".repeat(100)));
+        IntStream.range(0, 20).forEach(i -> wide.addLabels(label("label" + i, "v".repeat(100))));
         String example = validator.validate(batch(wide.build()), SMALL_BATCH_BYTES).rejections().get(0).getExample();
         assertThat(example).hasSizeLessThanOrEqualTo(RejectionExamples.MAX_LENGTH).startsWith("m{label0=\"vvv")
                 .endsWith("…");
@@ -371,6 +423,10 @@ class BatchValidatorTest {
                 .setSentAtMs(NOW.toEpochMilli()).addAllSamples(List.of(samples)).build();
     }
 
+    private static Label label(String name, String value) {
+        return Label.newBuilder().setName(name).setValue(value).build();
+    }
+
     private static Sample good(int i) {
         return sample("node_load1", i, "cpu", Integer.toString(i));
     }
@@ -378,14 +434,14 @@ class BatchValidatorTest {
     private static Sample sample(String name, double value, String... labels) {
         Sample.Builder sample = Sample.newBuilder().setName(name).setValue(value).setTimestampMs(NOW.toEpochMilli());
         for (int i = 0; i < labels.length; i += 2) {
-            sample.putLabels(labels[i], labels[i + 1]);
+            sample.addLabels(label(labels[i], labels[i + 1]));
         }
         return sample.build();
     }
 
     private static Sample withLabels(int count) {
         Sample.Builder sample = sample("cpu_percent", 1).toBuilder();
-        IntStream.range(0, count).forEach(i -> sample.putLabels("l" + i, "v"));
+        IntStream.range(0, count).forEach(i -> sample.addLabels(label("l" + i, "v")));
         return sample.build();
     }
 

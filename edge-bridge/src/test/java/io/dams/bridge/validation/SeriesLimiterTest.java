@@ -3,6 +3,7 @@ package io.dams.bridge.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dams.schemas.ingest.v1.Label;
 import io.dams.schemas.ingest.v1.Sample;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,8 +26,8 @@ class SeriesLimiterTest {
     @Test
     void shouldTreatTheSameLabelsInAnotherOrderAsTheSameSeries() {
         SeriesLimiter limiter = new SeriesLimiter(1, Duration.ofHours(1));
-        Sample ab = Sample.newBuilder().setName("m").putLabels("a", "1").putLabels("b", "2").build();
-        Sample ba = Sample.newBuilder().setName("m").putLabels("b", "2").putLabels("a", "1").setValue(7).build();
+        Sample ab = series("m", "a", "1", "b", "2");
+        Sample ba = series("m", "b", "2", "a", "1").toBuilder().setValue(7).build();
 
         assertThat(limiter.admit("asset", ab, T0)).isTrue();
         assertThat(limiter.admit("asset", ba, T0)).isTrue();
@@ -175,7 +176,7 @@ class SeriesLimiterTest {
     private static Sample series(String name, String... labels) {
         Sample.Builder sample = Sample.newBuilder().setName(name);
         for (int i = 0; i < labels.length; i += 2) {
-            sample.putLabels(labels[i], labels[i + 1]);
+            sample.addLabels(Label.newBuilder().setName(labels[i]).setValue(labels[i + 1]));
         }
         return sample.build();
     }

@@ -1,0 +1,172 @@
+package io.dams.bridge.forward;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dams.schemas.avro.MetricBatch;
+import io.dams.schemas.ingest.v1.Batch;
+import io.dams.schemas.ingest.v1.Label;
+import io.dams.schemas.ingest.v1.Sample;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class EncodedBatchTest {
+
+    private static final long RECEIVED_AT = 1_750_000_000_123L;
+
+    @Test
+    void shouldTranscodeTheBytesTheAvroWriterWritesForTheSameRecord() throws Exception {
+        Random random = new Random(20250601);
+        for (int round = 0; round < 2_000; round++) {
+            Batch batch = randomBatch(random);
+            List<Sample> accepted = someOf(batch.getSamplesList(), random);
+            long receivedAt = anyLong(random);
+            MetricBatch record = record(batch, accepted, receivedAt);
+
+            EncodedBatch transcoded = EncodedBatch.transcode(batch, accepted, receivedAt);
+
+            assertThat(transcoded.avro()).as("round %d", round)
+                    .isEqualTo(EncodedBatch.encode(record).avro());
+            assertThat(transcoded.decode()).as("round %d", round).isEqualTo(record);
+            assertThat(transcoded.assetId()).isEqualTo(batch.getAssetId());
+            assertThat(transcoded.agentId()).isEqualTo(batch.getAgentId());
+            assertThat(transcoded.seq()).isEqualTo(batch.getSeq());
+        }
+    }
+
+    @Test
+    void shouldWriteTheLabelsInTheOrderTheyArrived() throws Exception {
+        Sample sample = Sample.newBuilder().setName("disk_used_bytes").setTimestampMs(RECEIVED_AT).setValue(-0.0)
+                .addLabels(label("mount", "/")).addLabels(label("device", "sda1")).addLabels(label("a", "")).build();
+        Batch batch = Batch.newBuilder().setAssetId("node-1").setAgentId("agent-1").setSeq(-1).setRegion("eu")
+                .setSentAtMs(Long.MIN_VALUE).addSamples(sample).build();
+        MetricBatch record = record(batch, batch.getSamplesList(), RECEIVED_AT);
+
+        EncodedBatch transcoded = EncodedBatch.transcode(batch, batch.getSamplesList(), RECEIVED_AT);
+
+        assertThat(transcoded.avro()).isEqualTo(EncodedBatch.encode(record).avro());
+        MetricBatch decoded = transcoded.decode();
+        assertThat(decoded.getSamples()).singleElement().satisfies(s -> {
+            assertThat(s.getLabels()).containsOnly(Map.entry("mount", "/"), Map.entry("device", "sda1"),
+                    Map.entry("a", ""));
+            assertThat(Double.doubleToRawLongBits(s.getValue())).isEqualTo(Double.doubleToRawLongBits(-0.0));
+        });
+        assertThat(decoded.getSite()).isNull();
+        assertThat(decoded.getTags()).isEmpty();
+        assertThat(decoded.getSeq()).isEqualTo(-1);
+    }
+
+    /** The record {@code transcode} stands for: what the bridge built and handed to the Avro writer before. */
+    private static MetricBatch record(Batch batch, List<Sample> accepted, long receivedAt) {
+        List<io.dams.schemas.avro.Sample> samples = new ArrayList<>(accepted.size());
+        for (Sample s : accepted) {
+            Map<String, String> labels = new LinkedHashMap<>();
+            for (Label label : s.getLabelsList()) {
+                labels.put(label.getName(), label.getValue());
+            }
+            samples.add(new io.dams.schemas.avro.Sample(s.getName(), labels, s.getTimestampMs(), s.getValue()));
+        }
+        return MetricBatch.newBuilder()
+                .setAssetId(batch.getAssetId())
+                .setAgentId(batch.getAgentId())
+                .setSeq(batch.getSeq())
+                .setRegion(batch.getRegion())
+                .setSentAt(batch.getSentAtMs())
+                .setReceivedAt(receivedAt)
+                .setSamples(samples)
+                .build();
+    }
+
+    private static Batch randomBatch(Random random) {
+        Batch.Builder batch = Batch.newBuilder().setAssetId(text(random)).setAgentId(text(random))
+                .setSeq(anyLong(random)).setRegion(text(random)).setSentAtMs(anyLong(random));
+        int samples = random.nextInt(121);
+        for (int i = 0; i < samples; i++) {
+            Sample.Builder sample = Sample.newBuilder().setName(text(random)).setTimestampMs(anyLong(random))
+                    .setValue(anyDouble(random));
+            // Distinct names, as validation guarantees: an Avro map cannot hold a name twice.
+            Set<String> names = new HashSet<>();
+            int labels = random.nextInt(7);
+            while (names.size() < labels) {
+                String name = text(random);
+                if (names.add(name)) {
+                    sample.addLabels(label(name, text(random)));
+                }
+            }
+            batch.addSamples(sample);
+        }
+        return batch.build();
+    }
+
+    /** All of the samples, as for a clean batch, or what validation might keep of them. */
+    private static List<Sample> someOf(List<Sample> samples, Random random) {
+        return switch (random.nextInt(3)) {
+            case 0 -> samples;
+            case 1 -> {
+                List<Sample> kept = new ArrayList<>();
+                for (Sample sample : samples) {
+                    if (random.nextBoolean()) {
+                        kept.add(sample);
+                    }
+                }
+                yield Collections.unmodifiableList(kept);
+            }
+            default -> {
+                int from = random.nextInt(samples.size() + 1);
+                yield samples.subList(from, from + random.nextInt(samples.size() - from + 1));
+            }
+        };
+    }
+
+    /** Empty a quarter of the time, now and then long enough for a two-byte length; 1- to 4-byte UTF-8 characters. */
+    private static String text(Random random) {
+        if (random.nextInt(4) == 0) {
+            return "";
+        }
+        int length = random.nextInt(20) == 0 ? 64 + random.nextInt(200) : 1 + random.nextInt(12);
+        StringBuilder text = new StringBuilder(length * 2);
+        for (int i = 0; i < length; i++) {
+            switch (random.nextInt(5)) {
+                case 0, 1 -> text.append((char) random.nextInt(0x80));
+                case 2 -> text.append((char) (0xA0 + random.nextInt(0x700)));
+                case 3 -> text.append((char) (0x4E00 + random.nextInt(0x5000)));
+                default -> text.appendCodePoint(0x1F300 + random.nextInt(0x300));
+            }
+        }
+        return text.toString();
+    }
+
+    private static long anyLong(Random random) {
+        return switch (random.nextInt(7)) {
+            case 0 -> Long.MIN_VALUE;
+            case 1 -> Long.MAX_VALUE;
+            case 2 -> 0;
+            case 3 -> random.nextInt(256) - 128;
+            case 4 -> 1_700_000_000_000L + random.nextInt();
+            default -> random.nextLong();
+        };
+    }
+
+    private static double anyDouble(Random random) {
+        return switch (random.nextInt(10)) {
+            case 0 -> -0.0;
+            case 1 -> 0.0;
+            case 2 -> Double.MAX_VALUE;
+            case 3 -> -Double.MAX_VALUE;
+            case 4 -> Double.MIN_VALUE;
+            case 5 -> Double.POSITIVE_INFINITY;
+            case 6 -> random.nextDouble() * 1e300;
+            default -> random.nextGaussian() * 1_000;
+        };
+    }
+
+    private static Label label(String name, String value) {
+        return Label.newBuilder().setName(name).setValue(value).build();
+    }
+}
