@@ -6,7 +6,6 @@ import io.dams.schemas.avro.AssetEventType;
 import io.dams.schemas.avro.Liveness;
 import io.dams.schemas.avro.MetricBatch;
 import io.dams.streams.BatchEventTime;
-import io.dams.streams.state.DecodedValues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,11 +39,6 @@ final class AssetTracker implements Processor<String, MetricBatch, String, Speci
     static final String HEALTH_STORE = "asset-health";
 
     static final int DOWN_AFTER_INTERVALS = 3;
-    /**
-     * How many series of latest values each task keeps decoded between batches (about 80 bytes each): every asset of
-     * a task when they have up to 250,000 series together; beyond that, the rest are decoded from the store per batch.
-     */
-    static final long DECODED_SERIES = 250_000;
     /** The schema's default collection interval, for an asset neither registered nor seen twice. */
     static final long DEFAULT_INTERVAL_MS = 10_000;
 
@@ -55,7 +49,7 @@ final class AssetTracker implements Processor<String, MetricBatch, String, Speci
     private final IngestMetrics metrics;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, Asset> assets;
-    private DecodedValues<String, LatestValues> latest;
+    private KeyValueStore<String, LatestValues> latest;
     private KeyValueStore<String, AssetState> health;
     private long startedAt;
 
@@ -79,8 +73,7 @@ final class AssetTracker implements Processor<String, MetricBatch, String, Speci
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.assets = context.getStateStore(BatchEnricher.ASSETS_STORE);
-        KeyValueStore<String, LatestValues> latestStore = context.getStateStore(LATEST_STORE);
-        this.latest = new DecodedValues<>(latestStore, v -> v.series().size(), DECODED_SERIES);
+        this.latest = context.getStateStore(LATEST_STORE);
         this.health = context.getStateStore(HEALTH_STORE);
         // After a restart the backlog has not been read yet: nobody is silent for longer than we have been running.
         this.startedAt = context.currentSystemTimeMs();

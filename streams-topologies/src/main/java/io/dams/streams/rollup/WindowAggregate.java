@@ -100,10 +100,6 @@ final class WindowAggregate {
         return aggregate;
     }
 
-    int seriesCount() {
-        return series.size();
-    }
-
     /** The series in key order, in which they are stored and emitted. */
     private Map<SeriesKey, Aggregate> inKeyOrder() {
         if (!ordered) {

@@ -11,9 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -52,12 +50,6 @@ final class WindowAggregator implements Processor<String, MetricBatch, String, R
     static final Duration EMIT_CHECK = Duration.ofSeconds(1);
     static final long MINUTE_MS = Duration.ofMinutes(1).toMillis();
     static final long HOUR_MS = Duration.ofHours(1).toMillis();
-    /**
-     * How many series of open minutes each task keeps decoded between batches (about 100 bytes each): the newest minute
-     * of each asset, while they have up to 250,000 series together. A batch usually goes to its asset's newest minute,
-     * which it then finds here instead of decoding it from the store (the store is written all the same).
-     */
-    static final long DECODED_SERIES = 250_000;
 
     private final long graceMs;
     private final Counter lateMinutes;
@@ -67,12 +59,6 @@ final class WindowAggregator implements Processor<String, MetricBatch, String, R
     private ProcessorContext<String, Rollup> context;
     private KeyValueStore<Bytes, WindowAggregate> minutes;
     private KeyValueStore<Bytes, WindowAggregate> hours;
-    /** asset_id → its newest minute as last written; see {@link #DECODED_SERIES}. */
-    private final Map<String, NewestMinute> newest = new HashMap<>();
-    private long decodedSeries;
-
-    private record NewestMinute(long start, WindowAggregate aggregate, int series) {
-    }
 
     WindowAggregator(Duration grace, MeterRegistry registry) {
         this.graceMs = grace.toMillis();
@@ -92,9 +78,6 @@ final class WindowAggregator implements Processor<String, MetricBatch, String, R
         this.context = context;
         this.minutes = context.getStateStore(RollupTopology.WINDOWS_1M_STORE);
         this.hours = context.getStateStore(RollupTopology.WINDOWS_1H_STORE);
-        // Kafka Streams calls init again after it wiped and restored the stores: what was kept decoded is stale.
-        newest.clear();
-        decodedSeries = 0;
         context.schedule(EMIT_CHECK, PunctuationType.STREAM_TIME, t -> emitClosed(context.currentStreamTimeMs()));
     }
 
@@ -122,10 +105,8 @@ final class WindowAggregator implements Processor<String, MetricBatch, String, R
             lateHours.increment(lateCount);
         }
         for (var window : byWindow.entrySet()) {
-            long start = window.getKey();
-            Bytes key = key(start, assetId);
-            NewestMinute kept = newest.get(assetId);
-            WindowAggregate aggregate = kept != null && kept.start() == start ? kept.aggregate() : minutes.get(key);
+            Bytes key = key(window.getKey(), assetId);
+            WindowAggregate aggregate = minutes.get(key);
             if (aggregate == null) {
                 aggregate = new WindowAggregate(batch.getRegion());
             }
@@ -133,7 +114,6 @@ final class WindowAggregator implements Processor<String, MetricBatch, String, R
                 aggregate.add(batch.getRegion(), sample);
             }
             minutes.put(key, aggregate);
-            keepDecoded(assetId, start, aggregate, kept);
         }
     }
 
@@ -145,11 +125,7 @@ final class WindowAggregator implements Processor<String, MetricBatch, String, R
             emit(assetId, minute.value.toRollup(assetId, Resolution.ONE_MINUTE, start, start + MINUTE_MS), start,
                     RollupTopology.ROLLUP_1M_SINK);
             emittedMinutes.increment();
-            minutes.put(minute.key, null); // a delete that does not decode the old value to return it
-            NewestMinute kept = newest.get(assetId);
-            if (kept != null && kept.start() == start) {
-                forgetDecoded(assetId);
-            }
+            minutes.delete(minute.key);
 
             Bytes hourKey = key(Math.floorDiv(start, HOUR_MS) * HOUR_MS, assetId);
             WindowAggregate hour = hours.get(hourKey);
@@ -161,31 +137,7 @@ final class WindowAggregator implements Processor<String, MetricBatch, String, R
             emit(assetId, hour.value.toRollup(assetId, Resolution.ONE_HOUR, start, start + HOUR_MS), start,
                     RollupTopology.ROLLUP_1H_SINK);
             emittedHours.increment();
-            hours.put(hour.key, null);
-        }
-    }
-
-    /** Keeps {@code aggregate}, just written, as its asset's newest minute unless a newer one is kept or room is short. */
-    private void keepDecoded(String assetId, long start, WindowAggregate aggregate, NewestMinute kept) {
-        if (kept != null && kept.start() > start) {
-            return;
-        }
-        int series = aggregate.seriesCount();
-        long others = decodedSeries - (kept == null ? 0 : kept.series());
-        if (others + series > DECODED_SERIES) {
-            if (kept != null) {
-                forgetDecoded(assetId);
-            }
-            return;
-        }
-        newest.put(assetId, new NewestMinute(start, aggregate, series));
-        decodedSeries = others + series;
-    }
-
-    private void forgetDecoded(String assetId) {
-        NewestMinute kept = newest.remove(assetId);
-        if (kept != null) {
-            decodedSeries -= kept.series();
+            hours.delete(hour.key);
         }
     }
 
