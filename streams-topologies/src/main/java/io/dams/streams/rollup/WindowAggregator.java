@@ -125,7 +125,7 @@ final class WindowAggregator implements Processor<String, MetricBatch, String, R
             emit(assetId, minute.value.toRollup(assetId, Resolution.ONE_MINUTE, start, start + MINUTE_MS), start,
                     RollupTopology.ROLLUP_1M_SINK);
             emittedMinutes.increment();
-            minutes.delete(minute.key);
+            minutes.put(minute.key, null); // a delete that does not decode the old value to return it
 
             Bytes hourKey = key(Math.floorDiv(start, HOUR_MS) * HOUR_MS, assetId);
             WindowAggregate hour = hours.get(hourKey);
@@ -137,7 +137,7 @@ final class WindowAggregator implements Processor<String, MetricBatch, String, R
             emit(assetId, hour.value.toRollup(assetId, Resolution.ONE_HOUR, start, start + HOUR_MS), start,
                     RollupTopology.ROLLUP_1H_SINK);
             emittedHours.increment();
-            hours.delete(hour.key);
+            hours.put(hour.key, null);
         }
     }
 

@@ -169,6 +169,21 @@ class RollupTopologyTest {
     }
 
     @Test
+    void shouldKeepALateBatchForAnOlderMinuteApartFromTheNewestMinute() {
+        send("a1", sample("up", T0 + MINUTE + 5_000, 1));
+        send("a1", sample("up", T0 + 50_000, 2)); // the minute before, within grace
+        send("a1", sample("up", T0 + MINUTE + 15_000, 3));
+        send("a1", sample("up", T0 + 55_000, 4));
+
+        advanceStreamTimeTo(T0 + 2 * MINUTE + GRACE);
+
+        List<Rollup> out = minutes.readValuesToList().stream().filter(r -> r.getAssetId().equals("a1")).toList();
+        assertThat(out).extracting(Rollup::getWindowStart).containsExactly(T0, T0 + MINUTE);
+        assertThat(out.get(0).getSeries()).containsExactly(aggregate("up", Map.of(), 2, 4, 6, 2, 4, T0 + 55_000));
+        assertThat(out.get(1).getSeries()).containsExactly(aggregate("up", Map.of(), 1, 3, 4, 2, 3, T0 + MINUTE + 15_000));
+    }
+
+    @Test
     void shouldMakeEachHourTheFoldOfItsMinutes() {
         // Three minutes of one hour, two series, one of them absent from the middle minute; and the next hour's first.
         send("a1", sample("cpu_percent", T0 + 5_000, 4), sample("disk_used_percent", Map.of("mount", "/"), T0 + 5_000, 50));
