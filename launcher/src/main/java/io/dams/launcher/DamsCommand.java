@@ -3,6 +3,7 @@ package io.dams.launcher;
 import io.dams.embedded.PlatformException;
 import io.dams.runtime.config.ConfigException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,11 +12,13 @@ import picocli.CommandLine.Command;
 @Command(name = "dams",
         mixinStandardHelpOptions = true,
         versionProvider = DamsCommand.Version.class,
-        description = "DAMS, the Distributed Asset Monitoring System.",
-        subcommands = {DemoCommand.class, TopicsCommand.class, CertsCommand.class, BridgeCommand.class, AgentCommand.class,
-            SimulateCommand.class, JobCommand.class, QueryCommand.class, RulesCommand.class, NotifierCommand.class,
-            CommandLine.HelpCommand.class})
+        description = "DAMS, the Distributed Asset Monitoring System.")
 public final class DamsCommand implements Runnable {
+
+    /** The sub-commands, in the order the usage lists them. */
+    static final List<Class<?>> SUBCOMMANDS = List.of(DemoCommand.class, TopicsCommand.class, CertsCommand.class,
+            BridgeCommand.class, AgentCommand.class, SimulateCommand.class, JobCommand.class, QueryCommand.class,
+            RulesCommand.class, NotifierCommand.class, CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -23,12 +26,28 @@ public final class DamsCommand implements Runnable {
     public static void main(String[] args) {
         // Initialise logging before any start-up thread logs; otherwise SLF4J warns about substitute loggers.
         LoggerFactory.getILoggerFactory();
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args.length > 0 ? args[0] : "").execute(args));
     }
 
-    /** The configured command line; tests execute it in-process. */
+    /** The configured command line with every sub-command; tests execute it in-process. */
     static CommandLine commandLine() {
+        return commandLine("");
+    }
+
+    /**
+     * The configured command line for arguments that start with {@code first}: when that names a sub-command (other
+     * than {@code help}), only that one is built. Picocli builds the model of every sub-command it is given, with their
+     * options and nested commands, before it parses anything: a cost paid on every start, and the agent's start-up is
+     * meant to be quick (bench/RESULTS.md, agent ready time).
+     */
+    static CommandLine commandLine(String first) {
         CommandLine cli = new CommandLine(new DamsCommand());
+        boolean one = SUBCOMMANDS.stream().anyMatch(c -> !c.equals(CommandLine.HelpCommand.class) && name(c).equals(first));
+        for (Class<?> subcommand : SUBCOMMANDS) {
+            if (!one || name(subcommand).equals(first)) {
+                cli.addSubcommand(subcommand);
+            }
+        }
         // An operator's error is one line, not a stack trace (DAMS_DEBUG=1 shows the trace too).
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof PlatformException || e instanceof ConfigException || e instanceof IllegalStateException
@@ -43,6 +62,10 @@ public final class DamsCommand implements Runnable {
             throw e;
         });
         return cli;
+    }
+
+    private static String name(Class<?> subcommand) {
+        return subcommand.getAnnotation(Command.class).name();
     }
 
     @Override

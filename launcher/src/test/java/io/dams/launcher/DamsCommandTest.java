@@ -20,7 +20,8 @@ class DamsCommandTest {
     }
 
     static Run run(String... args) {
-        CommandLine cli = DamsCommand.commandLine();
+        // As main builds it: only the sub-command named first, when one is.
+        CommandLine cli = DamsCommand.commandLine(args.length > 0 ? args[0] : "");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));
@@ -44,6 +45,23 @@ class DamsCommandTest {
             assertThat(run.exitCode()).as(String.join(" ", args)).isZero();
             assertThat(run.out()).as(String.join(" ", args)).startsWith("Usage: dams");
         }
+    }
+
+    @Test
+    void shouldBuildOnlyTheSubcommandThatIsRunAndEveryOneOtherwise() {
+        assertThat(DamsCommand.commandLine("agent").getSubcommands()).containsOnlyKeys("agent");
+        assertThat(DamsCommand.commandLine("rules").getSubcommands()).containsOnlyKeys("rules");
+        List<String> all = List.of("demo", "topics", "certs", "bridge", "agent", "simulate", "job", "query", "rules",
+                "notifier", "help");
+        assertThat(DamsCommand.commandLine("help").getSubcommands().keySet()).containsExactlyElementsOf(all);
+        assertThat(DamsCommand.commandLine("--help").getSubcommands().keySet()).containsExactlyElementsOf(all);
+        assertThat(DamsCommand.commandLine("no-such-command").getSubcommands().keySet()).containsExactlyElementsOf(all);
+
+        Run usage = run("--help");
+        assertThat(usage.out()).contains("Commands:").contains("agent").contains("notifier");
+        Run unknown = run("no-such-command");
+        assertThat(unknown.exitCode()).isNotZero();
+        assertThat(unknown.err()).contains("no-such-command");
     }
 
     @Test
