@@ -4,7 +4,6 @@ import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.avro.Sample;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +38,7 @@ public abstract class StateSerde<T> implements Serde<T>, Serializer<T>, Deserial
     protected abstract void write(T value, StateOutput out);
 
     /** Reads a value written in {@code format} (a version this serde wrote at some time). */
-    protected abstract T read(ByteBuffer in, int format) throws IOException;
+    protected abstract T read(StateInput in, int format) throws IOException;
 
     @Override
     public final byte[] serialize(String topic, T value) {
@@ -63,7 +62,7 @@ public abstract class StateSerde<T> implements Serde<T>, Serializer<T>, Deserial
             return null;
         }
         try {
-            ByteBuffer in = ByteBuffer.wrap(data);
+            StateInput in = new StateInput(data);
             int format = in.get();
             if (format < 1 || format > version) {
                 throw new SerializationException(what + " in format " + format + ", this version reads 1-" + version);
@@ -100,18 +99,16 @@ public abstract class StateSerde<T> implements Serde<T>, Serializer<T>, Deserial
         out.write(bytes);
     }
 
-    public static String readString(ByteBuffer in) throws IOException {
+    public static String readString(StateInput in) throws IOException {
         int length = in.getInt();
         if (length < 0 || length > in.remaining()) {
             throw new IOException("string length " + length + " with " + in.remaining() + " bytes left");
         }
-        String s = new String(in.array(), in.arrayOffset() + in.position(), length, StandardCharsets.UTF_8);
-        in.position(in.position() + length);
-        return s;
+        return new String(in.array(), in.advance(length), length, StandardCharsets.UTF_8);
     }
 
     /** Moves past a string without decoding it. */
-    static void skipString(ByteBuffer in) throws IOException {
+    static void skipString(StateInput in) throws IOException {
         int length = in.getInt();
         if (length < 0 || length > in.remaining()) {
             throw new IOException("string length " + length + " with " + in.remaining() + " bytes left");
@@ -126,7 +123,7 @@ public abstract class StateSerde<T> implements Serde<T>, Serializer<T>, Deserial
         }
     }
 
-    public static String readNullableString(ByteBuffer in) throws IOException {
+    public static String readNullableString(StateInput in) throws IOException {
         return in.get() != 0 ? readString(in) : null;
     }
 
@@ -138,7 +135,7 @@ public abstract class StateSerde<T> implements Serde<T>, Serializer<T>, Deserial
         }
     }
 
-    public static Map<String, String> readMap(ByteBuffer in) throws IOException {
+    public static Map<String, String> readMap(StateInput in) throws IOException {
         int size = in.getInt();
         if (size < 0 || size > in.remaining() / 8) {
             throw new IOException("map size " + size + " with " + in.remaining() + " bytes left");
@@ -169,7 +166,7 @@ public abstract class StateSerde<T> implements Serde<T>, Serializer<T>, Deserial
         writeMap(out, batch.getTags());
     }
 
-    public static MetricBatch readBatch(ByteBuffer in) throws IOException {
+    public static MetricBatch readBatch(StateInput in) throws IOException {
         MetricBatch.Builder batch = MetricBatch.newBuilder()
                 .setAssetId(readString(in))
                 .setAgentId(readString(in))

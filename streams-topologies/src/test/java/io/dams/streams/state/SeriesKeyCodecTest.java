@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dams.streams.SeriesKey;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -46,13 +45,13 @@ class SeriesKeyCodecTest {
         SeriesKey up = SeriesKey.of("up", Map.of());
         byte[] bytes = written(new SeriesKeyCodec(), cpu0, cpu1, up);
 
-        ByteBuffer first = ByteBuffer.wrap(bytes);
+        StateInput first = new StateInput(bytes);
         SeriesKey a = codec.read(first);
         SeriesKey b = codec.read(first);
         SeriesKey c = codec.read(first);
-        ByteBuffer again = ByteBuffer.wrap(bytes);
+        StateInput again = new StateInput(bytes);
 
-        assertThat(first.hasRemaining()).isFalse();
+        assertThat(first.remaining()).isZero();
         assertThat(a).isEqualTo(cpu0);
         assertThat(b).as("one byte apart, another series").isEqualTo(cpu1);
         assertThat(c).isEqualTo(up);
@@ -68,7 +67,7 @@ class SeriesKeyCodecTest {
         out.writeLong(42);
         codec.write(out, key);
         out.writeDouble(1.5);
-        ByteBuffer in = ByteBuffer.wrap(out.toByteArray());
+        StateInput in = new StateInput(out.toByteArray());
 
         assertThat(in.getLong()).isEqualTo(42);
         assertThat(codec.read(in)).isEqualTo(key);
@@ -79,7 +78,7 @@ class SeriesKeyCodecTest {
     void shouldStartAgainPastItsLimitAndStillReadEveryKey() throws IOException {
         for (int i = 0; i <= SeriesKeyCodec.MAX_KEYS + 10; i++) {
             SeriesKey key = SeriesKey.of("m", Map.of("i", Integer.toString(i)));
-            assertThat(codec.read(ByteBuffer.wrap(written(codec, key)))).isEqualTo(key);
+            assertThat(codec.read(new StateInput(written(codec, key)))).isEqualTo(key);
         }
         assertThat(codec.remembered()).isBetween(1, SeriesKeyCodec.MAX_KEYS);
     }
@@ -87,7 +86,7 @@ class SeriesKeyCodecTest {
     @Test
     void shouldRefuseAKeyCutShort() {
         byte[] whole = written(codec, SeriesKey.of("cpu_percent", Map.of("core", "3")));
-        ByteBuffer cut = ByteBuffer.wrap(java.util.Arrays.copyOf(whole, whole.length - 2));
+        StateInput cut = new StateInput(java.util.Arrays.copyOf(whole, whole.length - 2));
 
         assertThatThrownBy(() -> codec.read(cut)).isInstanceOfAny(IOException.class, BufferUnderflowException.class);
     }
