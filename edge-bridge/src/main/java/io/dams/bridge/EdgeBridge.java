@@ -70,6 +70,8 @@ public final class EdgeBridge implements AutoCloseable {
             IngestService service = new IngestService(validator, deduplicator, forwarder, registrar, clock, registry);
 
             ExecutorService workers = workers();
+            // Closed after the server has terminated (parts close in reverse): shutting the server down hands the
+            // cancellation of every open call to these threads, and a refused hand-over leaves the connection open.
             parts.add(() -> {
                 workers.shutdown();
                 workers.awaitTermination(5, TimeUnit.SECONDS);
@@ -90,6 +92,7 @@ public final class EdgeBridge implements AutoCloseable {
                 server.shutdown();
                 if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
                     server.shutdownNow();
+                    server.awaitTermination(5, TimeUnit.SECONDS);
                 }
             });
             StatusServer status = parts.add(StatusServer.start(config.status().host(), config.status().port(),
