@@ -3,10 +3,10 @@ package io.dams.streams.alerting;
 import io.dams.schemas.avro.AlertState;
 import io.dams.schemas.avro.AlertTransition;
 import io.dams.schemas.avro.Severity;
-import io.dams.streams.state.StateInput;
 import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -111,7 +111,7 @@ public record ActiveAlert(String alertId, String ruleName, Severity severity, Al
         }
 
         @Override
-        protected ActiveAlert read(StateInput in, int format) throws IOException {
+        protected ActiveAlert read(ByteBuffer in, int format) throws IOException {
             String alertId = readString(in);
             String ruleName = readString(in);
             Severity severity = Severity.valueOf(readString(in));
@@ -146,7 +146,7 @@ public record ActiveAlert(String alertId, String ruleName, Severity severity, Al
             }
         }
 
-        static Long readNullableLong(StateInput in) {
+        static Long readNullableLong(ByteBuffer in) {
             return in.get() != 0 ? in.getLong() : null;
         }
 
@@ -157,7 +157,7 @@ public record ActiveAlert(String alertId, String ruleName, Severity severity, Al
             }
         }
 
-        static Double readNullableDouble(StateInput in) {
+        static Double readNullableDouble(ByteBuffer in) {
             return in.get() != 0 ? in.getDouble() : null;
         }
     }

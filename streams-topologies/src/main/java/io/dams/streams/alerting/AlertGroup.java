@@ -5,10 +5,10 @@ import io.dams.schemas.avro.Notification;
 import io.dams.schemas.avro.NotificationStatus;
 import io.dams.schemas.avro.NotifiedAlert;
 import io.dams.schemas.avro.Severity;
-import io.dams.streams.state.StateInput;
 import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -309,7 +309,7 @@ final class AlertGroup {
         }
 
         @Override
-        protected AlertGroup read(StateInput in, int format) throws IOException {
+        protected AlertGroup read(ByteBuffer in, int format) throws IOException {
             String key = readString(in);
             String ruleName = readString(in);
             Severity severity = Severity.valueOf(readString(in));

@@ -4,10 +4,10 @@ import io.dams.schemas.avro.LabelMatcher;
 import io.dams.schemas.avro.MatchOp;
 import io.dams.schemas.avro.Silence;
 import io.dams.schemas.topics.Topics;
-import io.dams.streams.state.StateInput;
 import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -111,7 +111,7 @@ final class SilenceTable implements Processor<String, byte[], Void, Void> {
         }
 
         @Override
-        protected Silence read(StateInput in, int format) throws IOException {
+        protected Silence read(ByteBuffer in, int format) throws IOException {
             Silence.Builder s = Silence.newBuilder()
                     .setSilenceId(readString(in))
                     .setAlertId(readNullableString(in));

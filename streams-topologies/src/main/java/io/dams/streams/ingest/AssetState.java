@@ -2,10 +2,10 @@ package io.dams.streams.ingest;
 
 import io.dams.schemas.avro.AssetHealth;
 import io.dams.schemas.avro.Liveness;
-import io.dams.streams.state.StateInput;
 import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
@@ -101,7 +101,7 @@ record AssetState(String region, Liveness liveness, long lastSeen, long expected
         }
 
         @Override
-        protected AssetState read(StateInput in, int format) throws IOException {
+        protected AssetState read(ByteBuffer in, int format) throws IOException {
             String region = readString(in);
             Liveness liveness = Liveness.valueOf(readString(in));
             long lastSeen = in.getLong();

@@ -4,11 +4,11 @@ import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.avro.Sample;
 import io.dams.streams.SeriesKey;
 import io.dams.streams.SeriesOrder;
-import io.dams.streams.state.StateInput;
 import io.dams.streams.state.SeriesKeyCodec;
 import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -99,7 +99,7 @@ final class LatestValues {
         }
 
         @Override
-        protected LatestValues read(StateInput in, int format) throws IOException {
+        protected LatestValues read(ByteBuffer in, int format) throws IOException {
             int count = in.getInt();
             if (count < 0 || count > in.remaining()) {
                 throw new IOException("series count " + count + " with " + in.remaining() + " bytes left");

@@ -1,10 +1,10 @@
 package io.dams.streams.ingest;
 
 import io.dams.schemas.avro.MetricBatch;
-import io.dams.streams.state.StateInput;
 import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,7 +56,7 @@ record PendingBatches(long waitingSinceMs, boolean passThrough, List<Held> batch
         }
 
         @Override
-        protected PendingBatches read(StateInput in, int format) throws IOException {
+        protected PendingBatches read(ByteBuffer in, int format) throws IOException {
             long since = in.getLong();
             boolean passThrough = in.get() != 0;
             int count = in.getInt();

@@ -6,11 +6,11 @@ import io.dams.schemas.avro.Sample;
 import io.dams.schemas.avro.SeriesAggregate;
 import io.dams.streams.SeriesKey;
 import io.dams.streams.SeriesOrder;
-import io.dams.streams.state.StateInput;
 import io.dams.streams.state.SeriesKeyCodec;
 import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -162,7 +162,7 @@ final class WindowAggregate {
         }
 
         @Override
-        protected WindowAggregate read(StateInput in, int format) throws IOException {
+        protected WindowAggregate read(ByteBuffer in, int format) throws IOException {
             String region = readString(in);
             int count = in.getInt();
             if (count < 0 || count > in.remaining()) {

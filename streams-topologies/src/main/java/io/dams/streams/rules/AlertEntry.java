@@ -2,10 +2,10 @@ package io.dams.streams.rules;
 
 import io.dams.rules.eval.AlertStateMachine;
 import io.dams.schemas.avro.AlertState;
-import io.dams.streams.state.StateInput;
 import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -32,7 +32,7 @@ record AlertEntry(AlertStateMachine machine, AlertFacts facts) {
         facts.write(out);
     }
 
-    static AlertEntry read(StateInput in) throws IOException {
+    static AlertEntry read(ByteBuffer in) throws IOException {
         AlertStateMachine machine = new AlertStateMachine(AlertState.valueOf(StateSerde.readString(in)),
                 readOptional(in), readOptional(in));
         return new AlertEntry(machine, AlertFacts.read(in));
@@ -43,7 +43,7 @@ record AlertEntry(AlertStateMachine machine, AlertFacts facts) {
         out.writeLong(value.orElse(0));
     }
 
-    private static OptionalLong readOptional(StateInput in) {
+    private static OptionalLong readOptional(ByteBuffer in) {
         boolean present = in.get() != 0;
         long value = in.getLong();
         return present ? OptionalLong.of(value) : OptionalLong.empty();

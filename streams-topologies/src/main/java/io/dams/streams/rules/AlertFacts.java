@@ -2,10 +2,10 @@ package io.dams.streams.rules;
 
 import io.dams.rules.AlertRule;
 import io.dams.schemas.avro.Severity;
-import io.dams.streams.state.StateInput;
 import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +47,7 @@ record AlertFacts(Severity severity, String condition, OptionalDouble threshold,
         StateSerde.writeMap(out, annotations);
     }
 
-    static AlertFacts read(StateInput in) throws IOException {
+    static AlertFacts read(ByteBuffer in) throws IOException {
         Severity severity = Severity.valueOf(StateSerde.readString(in));
         String condition = StateSerde.readString(in);
         OptionalDouble threshold = in.get() != 0 ? OptionalDouble.of(in.getDouble()) : OptionalDouble.empty();

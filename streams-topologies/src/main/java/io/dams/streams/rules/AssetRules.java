@@ -3,11 +3,11 @@ package io.dams.streams.rules;
 import io.dams.rules.eval.Point;
 import io.dams.rules.eval.Series;
 import io.dams.streams.SeriesKey;
-import io.dams.streams.state.StateInput;
 import io.dams.streams.state.SeriesKeyCodec;
 import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +70,7 @@ final class AssetRules {
         }
 
         @Override
-        protected AssetRules read(StateInput in, int format) throws IOException {
+        protected AssetRules read(ByteBuffer in, int format) throws IOException {
             AssetRules state = new AssetRules();
             state.region = readNullableString(in);
             state.lastEventMs = in.getLong();
@@ -88,7 +88,7 @@ final class AssetRules {
         }
     }
 
-    static int count(StateInput in) throws IOException {
+    static int count(ByteBuffer in) throws IOException {
         int n = in.getInt();
         if (n < 0 || n > in.remaining()) {
             throw new IOException("count " + n + " with " + in.remaining() + " bytes left");

@@ -1,9 +1,9 @@
 package io.dams.streams.rules;
 
-import io.dams.streams.state.StateInput;
 import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -41,7 +41,7 @@ record GroupAlert(String ruleName, SortedMap<String, String> groupLabels, long l
         }
 
         @Override
-        protected GroupAlert read(StateInput in, int format) throws IOException {
+        protected GroupAlert read(ByteBuffer in, int format) throws IOException {
             String rule = readString(in);
             TreeMap<String, String> labels = new TreeMap<>(readMap(in));
             long lastEvent = in.getLong();

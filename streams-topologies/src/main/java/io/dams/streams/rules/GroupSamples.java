@@ -1,10 +1,10 @@
 package io.dams.streams.rules;
 
-import io.dams.streams.state.StateInput;
 import io.dams.streams.state.SeriesKeyCodec;
 import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +49,7 @@ record GroupSamples(String ruleName, SortedMap<String, String> groupLabels, List
         }
 
         @Override
-        protected GroupSamples read(StateInput in, int format) throws IOException {
+        protected GroupSamples read(ByteBuffer in, int format) throws IOException {
             String rule = readString(in);
             Map<String, String> labels = readMap(in);
             int n = AssetRules.count(in);

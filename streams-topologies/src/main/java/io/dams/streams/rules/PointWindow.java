@@ -1,9 +1,9 @@
 package io.dams.streams.rules;
 
 import io.dams.rules.eval.Point;
-import io.dams.streams.state.StateInput;
 import io.dams.streams.state.StateOutput;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,7 +57,7 @@ final class PointWindow {
         }
     }
 
-    static List<Point> read(StateInput in) throws IOException {
+    static List<Point> read(ByteBuffer in) throws IOException {
         int n = in.getInt();
         if (n < 0 || n > in.remaining() / 16) {
             throw new IOException("point count " + n + " with " + in.remaining() + " bytes left");

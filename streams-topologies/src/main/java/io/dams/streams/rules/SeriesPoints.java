@@ -2,11 +2,11 @@ package io.dams.streams.rules;
 
 import io.dams.rules.eval.Point;
 import io.dams.streams.SeriesKey;
-import io.dams.streams.state.StateInput;
 import io.dams.streams.state.SeriesKeyCodec;
 import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -35,7 +35,7 @@ record SeriesPoints(SeriesKey key, List<Point> points) {
         PointWindow.write(out, series.points);
     }
 
-    static SeriesPoints read(StateInput in, SeriesKeyCodec keys) throws IOException {
+    static SeriesPoints read(ByteBuffer in, SeriesKeyCodec keys) throws IOException {
         return new SeriesPoints(keys.read(in), PointWindow.read(in));
     }
 
@@ -53,7 +53,7 @@ record SeriesPoints(SeriesKey key, List<Point> points) {
         }
 
         @Override
-        protected SeriesPoints read(StateInput in, int format) throws IOException {
+        protected SeriesPoints read(ByteBuffer in, int format) throws IOException {
             return SeriesPoints.read(in, keys);
         }
     }

@@ -2,6 +2,7 @@ package io.dams.streams.state;
 
 import io.dams.streams.SeriesKey;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +39,7 @@ public final class SeriesKeyCodec {
         out.write(bytes);
     }
 
-    public SeriesKey read(StateInput in) throws IOException {
+    public SeriesKey read(ByteBuffer in) throws IOException {
         int start = in.position();
         StateSerde.skipString(in);
         int labels = in.getInt();
@@ -48,7 +49,7 @@ public final class SeriesKeyCodec {
         for (int i = 0; i < 2 * labels; i++) {
             StateSerde.skipString(in);
         }
-        Span span = new Span(in.array(), start, in.position() - start);
+        Span span = new Span(in.array(), in.arrayOffset() + start, in.position() - start);
         SeriesKey key = keys.get(span);
         if (key == null) {
             int end = in.position();

@@ -1,8 +1,5 @@
 package io.dams.streams.state;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -10,10 +7,6 @@ import java.util.Arrays;
  * synchronized and reused by its thread value after value: store values are written for every batch.
  */
 public final class StateOutput {
-
-    // Byte-array views: one bounds check and one big-endian store per number (see StateInput).
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private byte[] bytes = new byte[1024];
     private int size;
@@ -37,14 +30,28 @@ public final class StateOutput {
 
     public void writeInt(int v) {
         ensure(Integer.BYTES);
-        INT.set(bytes, size, v);
-        size += Integer.BYTES;
+        byte[] b = bytes;
+        int at = size;
+        b[at] = (byte) (v >>> 24);
+        b[at + 1] = (byte) (v >>> 16);
+        b[at + 2] = (byte) (v >>> 8);
+        b[at + 3] = (byte) v;
+        size = at + Integer.BYTES;
     }
 
     public void writeLong(long v) {
         ensure(Long.BYTES);
-        LONG.set(bytes, size, v);
-        size += Long.BYTES;
+        byte[] b = bytes;
+        int at = size;
+        b[at] = (byte) (v >>> 56);
+        b[at + 1] = (byte) (v >>> 48);
+        b[at + 2] = (byte) (v >>> 40);
+        b[at + 3] = (byte) (v >>> 32);
+        b[at + 4] = (byte) (v >>> 24);
+        b[at + 5] = (byte) (v >>> 16);
+        b[at + 6] = (byte) (v >>> 8);
+        b[at + 7] = (byte) v;
+        size = at + Long.BYTES;
     }
 
     public void writeDouble(double v) {

@@ -4,6 +4,7 @@ import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.avro.Sample;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,7 +39,7 @@ public abstract class StateSerde<T> implements Serde<T>, Serializer<T>, Deserial
     protected abstract void write(T value, StateOutput out);
 
     /** Reads a value written in {@code format} (a version this serde wrote at some time). */
-    protected abstract T read(StateInput in, int format) throws IOException;
+    protected abstract T read(ByteBuffer in, int format) throws IOException;
 
     @Override
     public final byte[] serialize(String topic, T value) {
@@ -62,7 +63,7 @@ public abstract class StateSerde<T> implements Serde<T>, Serializer<T>, Deserial
             return null;
         }
         try {
-            StateInput in = new StateInput(data);
+            ByteBuffer in = ByteBuffer.wrap(data);
             int format = in.get();
             if (format < 1 || format > version) {
                 throw new SerializationException(what + " in format " + format + ", this version reads 1-" + version);
@@ -99,16 +100,18 @@ public abstract class StateSerde<T> implements Serde<T>, Serializer<T>, Deserial
         out.write(bytes);
     }
 
-    public static String readString(StateInput in) throws IOException {
+    public static String readString(ByteBuffer in) throws IOException {
         int length = in.getInt();
         if (length < 0 || length > in.remaining()) {
             throw new IOException("string length " + length + " with " + in.remaining() + " bytes left");
         }
-        return new String(in.array(), in.advance(length), length, StandardCharsets.UTF_8);
+        String s = new String(in.array(), in.arrayOffset() + in.position(), length, StandardCharsets.UTF_8);
+        in.position(in.position() + length);
+        return s;
     }
 
     /** Moves past a string without decoding it. */
-    static void skipString(StateInput in) throws IOException {
+    static void skipString(ByteBuffer in) throws IOException {
         int length = in.getInt();
         if (length < 0 || length > in.remaining()) {
             throw new IOException("string length " + length + " with " + in.remaining() + " bytes left");
@@ -123,7 +126,7 @@ public abstract class StateSerde<T> implements Serde<T>, Serializer<T>, Deserial
         }
     }
 
-    public static String readNullableString(StateInput in) throws IOException {
+    public static String readNullableString(ByteBuffer in) throws IOException {
         return in.get() != 0 ? readString(in) : null;
     }
 
@@ -135,7 +138,7 @@ public abstract class StateSerde<T> implements Serde<T>, Serializer<T>, Deserial
         }
     }
 
-    public static Map<String, String> readMap(StateInput in) throws IOException {
+    public static Map<String, String> readMap(ByteBuffer in) throws IOException {
         int size = in.getInt();
         if (size < 0 || size > in.remaining() / 8) {
             throw new IOException("map size " + size + " with " + in.remaining() + " bytes left");
@@ -166,7 +169,7 @@ public abstract class StateSerde<T> implements Serde<T>, Serializer<T>, Deserial
         writeMap(out, batch.getTags());
     }
 
-    public static MetricBatch readBatch(StateInput in) throws IOException {
+    public static MetricBatch readBatch(ByteBuffer in) throws IOException {
         MetricBatch.Builder batch = MetricBatch.newBuilder()
                 .setAssetId(readString(in))
                 .setAgentId(readString(in))
