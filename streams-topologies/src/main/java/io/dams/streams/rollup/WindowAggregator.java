@@ -120,25 +120,25 @@ final class WindowAggregator implements Processor<String, MetricBatch, String, R
     /** Emits every minute that closed by {@code streamTime}, folding each into its hour, then every closed hour. */
     private void emitClosed(long streamTime) {
         for (KeyValue<Bytes, WindowAggregate> minute : closed(minutes, streamTime - graceMs - MINUTE_MS)) {
-            long start = start(minute.key);
-            String assetId = assetId(minute.key);
-            emit(assetId, minute.value.toRollup(assetId, Resolution.ONE_MINUTE, start, start + MINUTE_MS), start,
-                    RollupTopology.ROLLUP_1M_SINK);
-            emittedMinutes.increment();
-            minutes.put(minute.key, null); // a delete that does not decode the old value to return it
-
-            Bytes hourKey = key(Math.floorDiv(start, HOUR_MS) * HOUR_MS, assetId);
+            emitAndDelete(minutes, minute, Resolution.ONE_MINUTE, MINUTE_MS, RollupTopology.ROLLUP_1M_SINK, emittedMinutes);
+            Bytes hourKey = key(Math.floorDiv(start(minute.key), HOUR_MS) * HOUR_MS, assetId(minute.key));
             WindowAggregate hour = hours.get(hourKey);
             hours.put(hourKey, hour == null ? minute.value : hour.merge(minute.value));
         }
         for (KeyValue<Bytes, WindowAggregate> hour : closed(hours, streamTime - graceMs - HOUR_MS)) {
-            long start = start(hour.key);
-            String assetId = assetId(hour.key);
-            emit(assetId, hour.value.toRollup(assetId, Resolution.ONE_HOUR, start, start + HOUR_MS), start,
-                    RollupTopology.ROLLUP_1H_SINK);
-            emittedHours.increment();
-            hours.put(hour.key, null);
+            emitAndDelete(hours, hour, Resolution.ONE_HOUR, HOUR_MS, RollupTopology.ROLLUP_1H_SINK, emittedHours);
         }
+    }
+
+    /** Emits a closed window's one final result to {@code sink} and deletes its entry. */
+    private void emitAndDelete(KeyValueStore<Bytes, WindowAggregate> windows, KeyValue<Bytes, WindowAggregate> window,
+                               Resolution resolution, long sizeMs, String sink, Counter emitted) {
+        long start = start(window.key);
+        String assetId = assetId(window.key);
+        Rollup rollup = window.value.toRollup(assetId, resolution, start, start + sizeMs);
+        context.forward(new Record<>(assetId, rollup, start), sink);
+        emitted.increment();
+        windows.put(window.key, null); // a delete that does not decode the old value to return it
     }
 
     /** The entries of windows starting at or before {@code lastClosedStart}, in key order. */
@@ -153,10 +153,6 @@ final class WindowAggregator implements Processor<String, MetricBatch, String, R
             range.forEachRemaining(closed::add);
         }
         return closed;
-    }
-
-    private void emit(String assetId, Rollup rollup, long start, String sink) {
-        context.forward(new Record<>(assetId, rollup, start), sink);
     }
 
     static Bytes key(long windowStart, String assetId) {
