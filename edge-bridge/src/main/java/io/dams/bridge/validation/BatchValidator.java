@@ -191,12 +191,8 @@ public final class BatchValidator {
                 return RejectReason.INVALID_LABEL_NAME;
             }
         }
-        // A set, not the first pass's nested loop: here the sample may have any number of labels.
-        Set<String> names = new HashSet<>();
-        for (int j = 0; j < labelCount; j++) {
-            if (!names.add(sample.getLabels(j).getName())) {
-                return RejectReason.DUPLICATE_LABEL_NAME;
-            }
+        if (repeatedLabelName(sample) != null) {
+            return RejectReason.DUPLICATE_LABEL_NAME;
         }
         if (labelCount > limits.maxLabelsPerSeries()) {
             return RejectReason.TOO_MANY_LABELS;
@@ -206,6 +202,21 @@ public final class BatchValidator {
 
     private boolean isLabelName(String name) {
         return name.length() <= limits.maxLabelNameLength() && PrometheusNames.isLabelName(name);
+    }
+
+    /**
+     * The first label name, in arrival order, that an earlier label of {@code sample} already had; null when none. A
+     * set, not {@link #repeatsAnEarlierName}'s nested loop: it serves samples with any number of labels.
+     */
+    static String repeatedLabelName(Sample sample) {
+        Set<String> names = new HashSet<>();
+        for (int j = 0; j < sample.getLabelsCount(); j++) {
+            String name = sample.getLabels(j).getName();
+            if (!names.add(name)) {
+                return name;
+            }
+        }
+        return null;
     }
 
     /** True when a label before index {@code j} of {@code sample} is also called {@code name}. */

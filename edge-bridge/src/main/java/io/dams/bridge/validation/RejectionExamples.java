@@ -9,10 +9,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * The {@code example} text of a {@code Rejection}: the first offending sample described for the operator reading the
@@ -101,13 +99,9 @@ final class RejectionExamples {
 
     /** Names the first label, in arrival order, whose name an earlier label of the sample already had. */
     private static String duplicateLabelName(Sample sample) {
-        Set<String> names = new HashSet<>();
-        for (Label label : sample.getLabelsList()) {
-            if (!names.add(label.getName())) {
-                return "duplicate label name " + quoted(label.getName()) + " on " + sample.getName();
-            }
-        }
-        return "duplicate label name on " + sample.getName();
+        String repeated = BatchValidator.repeatedLabelName(sample);
+        return repeated == null ? "duplicate label name on " + sample.getName()
+                : "duplicate label name " + quoted(repeated) + " on " + sample.getName();
     }
 
     private static String labelTooLong(Sample sample, ValidationLimits limits) {
