@@ -6,9 +6,26 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Chooses free local ports and refuses, with an operator's message, ports that something else already holds. */
 public final class PortGuard {
+
+    /**
+     * Ports this JVM has handed out, never handed out again. The platform's parts choose their ports in parallel and
+     * bind them seconds later (the registry's JVM takes that long to start): the kernel, asked again in between,
+     * happily offers a port whose probe has just closed, and the slower part then finds it taken.
+     */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+    /** Probes one search may open for ports handed out before, beyond those it returns. */
+    private static final int MAX_REOFFERED = 64;
+
+    /** Binds a probe socket to some free port: the kernel's choice, or a test's script of it. */
+    @FunctionalInterface
+    interface Probe {
+        ServerSocket bind() throws IOException;
+    }
 
     private PortGuard() {
     }
@@ -40,17 +57,28 @@ public final class PortGuard {
     }
 
     /**
-     * {@code count} distinct ports that were free a moment ago. The probe sockets stay open until all are known, so
-     * the kernel cannot hand out the same port twice.
+     * {@code count} distinct ports that were free a moment ago and that no earlier call in this JVM returned. The probe
+     * sockets stay open until all are known, so the kernel cannot offer the same port twice within one search.
      */
     public static int[] freePorts(String host, int count) {
+        return freePorts(() -> bind(host, 0), count, host);
+    }
+
+    static int[] freePorts(Probe probe, int count, String host) {
         List<ServerSocket> probes = new ArrayList<>(count);
         try {
             int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket probe = bind(host, 0);
-                probes.add(probe);
-                ports[i] = probe.getLocalPort();
+            int found = 0;
+            while (found < count) {
+                if (probes.size() - found >= MAX_REOFFERED) {
+                    throw new PlatformException("cannot find a free port on " + host + ": the last " + MAX_REOFFERED
+                            + " the system offered had all been handed out before");
+                }
+                ServerSocket socket = probe.bind();
+                probes.add(socket);
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    ports[found++] = socket.getLocalPort();
+                }
             }
             return ports;
         } catch (IOException e) {

@@ -25,6 +25,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -44,6 +46,10 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private static final int LOG_LINES_IN_ERRORS = 10;
     /** How the JVM ends after SIGTERM (143) or a normal exit: any class archive it recorded is complete then. */
     private static final Set<Integer> CLEAN_EXITS = Set.of(0, 143);
+    /** How often a registry on a port of our choosing may find that port taken before we give up. */
+    private static final int PORT_ATTEMPTS = 3;
+    /** What Quarkus (and, underneath, Vert.x) logs when its HTTP port is taken. */
+    private static final Pattern PORT_TAKEN = Pattern.compile("seems to be in use|Address already in use");
 
     /**
      * A small server, started often and lightly used: start-up time matters, peak throughput does not. Measured on
@@ -104,14 +110,42 @@ public final class SchemaRegistryServer implements AutoCloseable {
      */
     public static SchemaRegistryServer start(RegistryDistribution.Unpacked dist, Path storageDir, int port,
                                              Duration timeout) {
+        if (port != 0) {
+            Path storage = storageDir.toAbsolutePath().normalize();
+            stopLeftover(storage, storage.resolve(PID_FILE));
+            PortGuard.requireFree(HOST, port, "schema registry", "--registry-port");
+            return launch(dist, storage, port, timeout);
+        }
+        return startOnAFreePort(dist, storageDir, timeout, () -> PortGuard.freePort(HOST));
+    }
+
+    /**
+     * Starts the registry on a port from {@code ports}, and on another one when something else bound it first: the
+     * registry's JVM binds its port seconds after the port was found free, and other processes (or the kernel, for an
+     * outgoing connection) may take it in between.
+     */
+    static SchemaRegistryServer startOnAFreePort(RegistryDistribution.Unpacked dist, Path storageDir, Duration timeout,
+                                                 IntSupplier ports) {
         Path storage = storageDir.toAbsolutePath().normalize();
+        stopLeftover(storage, storage.resolve(PID_FILE));
+        for (int attempt = 1; ; attempt++) {
+            int port = ports.getAsInt();
+            try {
+                return launch(dist, storage, port, timeout);
+            } catch (PortTakenException e) {
+                if (attempt == PORT_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.warn("schema registry: port {} was taken by something else while the registry started; trying"
+                        + " another port", port);
+            }
+        }
+    }
+
+    private static SchemaRegistryServer launch(RegistryDistribution.Unpacked dist, Path storage, int actualPort,
+                                               Duration timeout) {
         Path logFile = storage.resolve(LOG_FILE);
         Path pidFile = storage.resolve(PID_FILE);
-        stopLeftover(storage, pidFile);
-        if (port != 0) {
-            PortGuard.requireFree(HOST, port, "schema registry", "--registry-port");
-        }
-        int actualPort = PortGuard.resolve(HOST, port);
         Optional<ClassArchive> archive = ClassArchive.forDistribution(dist.home());
 
         List<String> command = new ArrayList<>(List.of("bash", "-c", WRAPPER, "dams-schema-registry",
@@ -232,8 +266,11 @@ public final class SchemaRegistryServer implements AutoCloseable {
         Instant deadline = Instant.now().plus(timeout);
         while (true) {
             if (!wrapper.isAlive()) {
-                throw new PlatformException("the schema registry exited with code " + wrapper.exitValue()
-                        + " while starting; last lines of " + logFile + ": " + tailOfLog(logFile, logStart));
+                String tail = tailOfLog(logFile, logStart);
+                String message = "the schema registry exited with code " + wrapper.exitValue() + " while starting;"
+                        + " last lines of " + logFile + ": " + tail;
+                throw PORT_TAKEN.matcher(tail).find() ? new PortTakenException(message)
+                        : new PlatformException(message);
             }
             if (isReady(health)) {
                 return;
@@ -455,5 +492,12 @@ public final class SchemaRegistryServer implements AutoCloseable {
     @Override
     public String toString() {
         return "schema registry on " + url() + " (data " + storageDir + ")";
+    }
+
+    /** The registry exited because its HTTP port was taken. */
+    static final class PortTakenException extends PlatformException {
+        PortTakenException(String message) {
+            super(message);
+        }
     }
 }

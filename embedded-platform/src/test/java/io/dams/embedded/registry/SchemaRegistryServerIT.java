@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dams.embedded.PlatformException;
+import io.dams.embedded.PortGuard;
 import io.dams.embedded.bootstrap.SchemaBootstrap;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,6 +24,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -106,6 +110,27 @@ class SchemaRegistryServerIT {
                             + " another port with --registry-port");
         }
         assertThat(contents(storage)).isEqualTo(before);
+    }
+
+    @Test
+    void shouldMoveToAnotherPortWhenItsChosenPortIsTakenBeforeItBinds() throws Exception {
+        Path storage = tmp.resolve("registry");
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            // The port was free when chosen; something else bound it while the registry's JVM was starting.
+            Deque<Integer> chosen = new ArrayDeque<>(List.of(taken.getLocalPort(), PortGuard.freePort("127.0.0.1")));
+            int second = chosen.getLast();
+
+            try (SchemaRegistryServer server = SchemaRegistryServer.startOnAFreePort(dist, storage, START_TIMEOUT,
+                    chosen::poll)) {
+                assertThat(server.port()).isEqualTo(second);
+                assertThat(send(server, "GET", "/config", null, 200).path("compatibilityLevel").isMissingNode())
+                        .isFalse();
+            }
+            assertThat(chosen).isEmpty();
+            assertThat(Files.readString(storage.resolve(SchemaRegistryServer.LOG_FILE)))
+                    .contains("Port " + taken.getLocalPort() + " seems to be in use");
+        }
     }
 
     @Test
