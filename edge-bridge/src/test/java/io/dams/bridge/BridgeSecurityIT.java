@@ -16,33 +16,45 @@ import io.dams.schemas.ingest.v1.Batch;
 import io.dams.schemas.ingest.v1.IngestGrpc;
 import io.dams.schemas.ingest.v1.Label;
 import io.dams.schemas.ingest.v1.RegisterRequest;
+import io.dams.schemas.ingest.v1.RejectReason;
 import io.dams.schemas.ingest.v1.Sample;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Who may talk to the bridge: each refusal the design names, answered and counted, on a real TLS 1.3 link. */
+/**
+ * Who may talk to the bridge, each refusal the design names answered and counted, and what it makes of bytes that are
+ * no batch: on a real TLS 1.3 link.
+ */
 @ExtendWith(EmbeddedPlatformExtension.class)
 class BridgeSecurityIT {
 
@@ -157,6 +169,39 @@ class BridgeSecurityIT {
         assertThat(metric("dams_bridge_auth_refused_total{reason=\"wrong_region\"")).isEqualTo(before + 1);
     }
 
+    @Test
+    void shouldRefuseALabelValueThatIsNotUtf8AloneAndEndAStreamOfBytesThatAreNoBatch() throws Exception {
+        double malformedBefore = metric("dams_bridge_batches_total{result=\"malformed\"");
+        double invalidBefore = metric("dams_bridge_samples_total{reason=\"invalid_label_value\"");
+        // Bytes the generated stub cannot send: its setters refuse what is not UTF-8.
+        byte[] bytes = batch("node-raw", REGION, 1).toBuilder()
+                .addSamples(Sample.newBuilder().setName("log_lines").setTimestampMs(System.currentTimeMillis())
+                        .addLabels(Label.newBuilder().setName("path").setValue("MARKER")))
+                .build().toByteArray();
+        int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("MARKER");
+        bytes[at] = (byte) 0xc3;
+        bytes[at + 1] = '(';
+
+        try (Client client = Client.agent("node-raw", REGION)) {
+            Ack ack = client.publishRaw(bytes).get(30, TimeUnit.SECONDS);
+            assertThat(ack.getAccepted()).isEqualTo(2);
+            assertThat(ack.getRejected()).isEqualTo(1);
+            assertThat(ack.getRejections(0).getReason()).isEqualTo(RejectReason.INVALID_LABEL_VALUE);
+
+            assertThatThrownBy(() -> client.publishRaw(Arrays.copyOf(bytes, bytes.length - 3)).get(30,
+                    TimeUnit.SECONDS)).hasCauseInstanceOf(StatusRuntimeException.class).cause()
+                    .satisfies(e -> {
+                        Status status = ((StatusRuntimeException) e).getStatus();
+                        assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                        assertThat(status.getDescription()).startsWith("not a dams.ingest.v1.Batch message: ")
+                                .contains("truncated");
+                    });
+        }
+        assertThat(metric("dams_bridge_samples_total{reason=\"invalid_label_value\""))
+                .isEqualTo(invalidBefore + 1);
+        assertThat(metric("dams_bridge_batches_total{result=\"malformed\"")).isEqualTo(malformedBefore + 1);
+    }
+
     static Batch batch(String asset, String region, long seq) {
         long now = System.currentTimeMillis();
         return Batch.newBuilder().setAssetId(asset).setAgentId("agent-" + asset).setSeq(seq).setRegion(region)
@@ -210,8 +255,21 @@ class BridgeSecurityIT {
         }
 
         CompletableFuture<Ack> publish(Batch batch) {
+            return publish(IngestGrpc.newStub(channel)::publish, batch);
+        }
+
+        /** Sends {@code bytes} as they are, for a Batch message. */
+        CompletableFuture<Ack> publishRaw(byte[] bytes) {
+            MethodDescriptor<byte[], Ack> raw = IngestGrpc.getPublishMethod()
+                    .toBuilder(new RawBytes(), IngestGrpc.getPublishMethod().getResponseMarshaller()).build();
+            return publish(acks -> ClientCalls.asyncBidiStreamingCall(channel.newCall(raw, CallOptions.DEFAULT),
+                    acks), bytes);
+        }
+
+        private static <T> CompletableFuture<Ack> publish(
+                Function<StreamObserver<Ack>, StreamObserver<T>> call, T batch) {
             CompletableFuture<Ack> result = new CompletableFuture<>();
-            StreamObserver<Batch> requests = IngestGrpc.newStub(channel).publish(new StreamObserver<>() {
+            StreamObserver<T> requests = call.apply(new StreamObserver<>() {
                 @Override
                 public void onNext(Ack ack) {
                     result.complete(ack);
@@ -240,6 +298,18 @@ class BridgeSecurityIT {
         public void close() {
             channel.shutdownNow();
             tls.close();
+        }
+    }
+
+    private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+        @Override
+        public InputStream stream(byte[] bytes) {
+            return new ByteArrayInputStream(bytes);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            throw new UnsupportedOperationException("requests only");
         }
     }
 }

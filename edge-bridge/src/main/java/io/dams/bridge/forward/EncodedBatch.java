@@ -1,13 +1,11 @@
 package io.dams.bridge.forward;
 
+import io.dams.bridge.ingest.WireBatch;
+import io.dams.bridge.validation.Validation;
 import io.dams.schemas.avro.MetricBatch;
-import io.dams.schemas.ingest.v1.Batch;
-import io.dams.schemas.ingest.v1.Label;
-import io.dams.schemas.ingest.v1.Sample;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.Objects;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.io.BinaryEncoder;
@@ -19,7 +17,7 @@ import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
  * A {@link MetricBatch} already written as plain Avro binary (no framing), with the fields the forwarder needs kept in
- * the clear. A batch is encoded once, on the thread that accepted it (straight from the agent's protobuf batch, see
+ * the clear. A batch is encoded once, on the thread that accepted it (straight from the bytes the agent sent, see
  * {@link #transcode}); the producer, the spool and the replayer then only move these bytes: the registry framing is
  * five bytes put in front ({@link FramedBatchSerializer}), the spool record ten ({@link SpoolCodec}). A pending batch
  * therefore holds its bytes, not an object graph of samples and label maps.
@@ -68,27 +66,28 @@ public final class EncodedBatch {
     }
 
     /**
-     * Writes the {@link MetricBatch} of {@code batch}'s {@code accepted} samples, received at {@code receivedAt},
-     * straight from the protobuf messages: the bytes {@link #encode} writes for that record (labels in their arrival
-     * order, {@code site} null, {@code tags} empty), without building the record, its boxed numbers and a label map
-     * per sample. The fields go in the order of {@code MetricBatch.avsc}; a change to that schema must be made here
-     * too.
+     * Writes the {@link MetricBatch} of {@code batch}'s accepted samples, received at {@code receivedAt}, straight from
+     * the bytes the agent sent: the bytes {@link #encode} writes for that record (labels in their arrival order,
+     * {@code site} null, {@code tags} empty), with each name and label copied as it lies in the batch (an Avro string
+     * is its UTF-8 bytes after their length), without building the record, its boxed numbers, a label map per sample
+     * or a single string. The fields go in the order of {@code MetricBatch.avsc}; a change to that schema must be made
+     * here too.
      *
-     * <p>The accepted samples must not repeat a label name within a sample (validation sees to it): an Avro map
-     * written with a name twice would decode to one label.
+     * <p>The accepted samples must be valid UTF-8 and must not repeat a label name within a sample (validation sees to
+     * both): an Avro map written with a name twice would decode to one label.
      */
-    public static EncodedBatch transcode(Batch batch, List<Sample> accepted, long receivedAt) {
+    public static EncodedBatch transcode(WireBatch batch, Validation validation, long receivedAt) {
         Scratch scratch = SCRATCH.get();
         scratch.out.reset();
         BinaryEncoder out = scratch.encoder;
         try {
-            out.writeString(batch.getAssetId());
-            out.writeString(batch.getAgentId());
-            out.writeLong(batch.getSeq());
-            out.writeString(batch.getRegion());
-            out.writeLong(batch.getSentAtMs());
+            out.writeString(batch.assetId());
+            out.writeString(batch.agentId());
+            out.writeLong(batch.seq());
+            out.writeString(batch.region());
+            out.writeLong(batch.sentAtMs());
             out.writeLong(receivedAt);
-            writeSamples(accepted, out);
+            writeSamples(batch, validation, out);
             // site and tags are filled in by enrichment, downstream.
             out.writeIndex(NULL_BRANCH);
             out.writeNull();
@@ -99,30 +98,32 @@ public final class EncodedBatch {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // writes to memory only
         }
-        return new EncodedBatch(batch.getAssetId(), batch.getAgentId(), batch.getSeq(), scratch.out.toByteArray());
+        return new EncodedBatch(batch.assetId(), batch.agentId(), batch.seq(), scratch.out.toByteArray());
     }
 
     /** The {@code samples} array: per sample its name, labels map, timestamp_ms and value, as in Sample.avsc. */
-    private static void writeSamples(List<Sample> samples, BinaryEncoder out) throws IOException {
-        int count = samples.size();
+    private static void writeSamples(WireBatch batch, Validation validation, BinaryEncoder out) throws IOException {
+        byte[] bytes = batch.bytes();
         out.writeArrayStart();
-        out.setItemCount(count);
-        for (int i = 0; i < count; i++) {
-            Sample sample = samples.get(i);
+        out.setItemCount(validation.acceptedCount());
+        for (int i = 0; i < batch.sampleCount(); i++) {
+            if (!validation.isAccepted(i)) {
+                continue;
+            }
             out.startItem();
-            out.writeString(sample.getName());
-            int labelCount = sample.getLabelsCount();
+            out.writeBytes(bytes, batch.nameAt(i), batch.nameLength(i));
+            int first = batch.firstLabel(i);
+            int labelCount = batch.labelCount(i);
             out.writeMapStart();
             out.setItemCount(labelCount);
-            for (int j = 0; j < labelCount; j++) {
-                Label label = sample.getLabels(j);
+            for (int l = first; l < first + labelCount; l++) {
                 out.startItem();
-                out.writeString(label.getName());
-                out.writeString(label.getValue());
+                out.writeBytes(bytes, batch.labelNameAt(l), batch.labelNameLength(l));
+                out.writeBytes(bytes, batch.labelValueAt(l), batch.labelValueLength(l));
             }
             out.writeMapEnd();
-            out.writeLong(sample.getTimestampMs());
-            out.writeDouble(sample.getValue());
+            out.writeLong(batch.timestampMs(i));
+            out.writeDouble(batch.value(i));
         }
         out.writeArrayEnd();
     }

@@ -7,12 +7,15 @@ import io.dams.bridge.validation.BatchValidator;
 import io.dams.bridge.validation.Validation;
 import io.dams.runtime.tls.SpiffeId;
 import io.dams.schemas.ingest.v1.Ack;
-import io.dams.schemas.ingest.v1.Batch;
 import io.dams.schemas.ingest.v1.IngestGrpc;
 import io.dams.schemas.ingest.v1.RegisterRequest;
 import io.dams.schemas.ingest.v1.RegisterResponse;
+import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -31,7 +34,16 @@ import org.slf4j.LoggerFactory;
  * not yet durable ({@link InFlightBudget}): when Kafka is slower than the agents, they wait (gRPC flow control) and
  * keep their batches on disk, instead of the bridge holding them all in memory.
  */
-public final class IngestService extends IngestGrpc.IngestImplBase {
+public final class IngestService implements BindableService {
+
+    /**
+     * Publish as the bridge serves it: requests are read as {@link WireBatch}es, whose bytes are the very
+     * {@code Batch} messages agents send with the generated stub.
+     */
+    static final MethodDescriptor<WireBatch, Ack> PUBLISH = IngestGrpc.getPublishMethod()
+            .toBuilder(WireBatch.MARSHALLER, IngestGrpc.getPublishMethod().getResponseMarshaller())
+            .build();
+
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
 
@@ -45,6 +57,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
     private final Counter batchesAccepted;
     private final Counter batchesRejected;
     private final Counter forwardFailures;
+    private final Counter malformed;
     private final InFlightBudget budget;
 
     public IngestService(BatchValidator validator, BatchDeduplicator deduplicator, KafkaForwarder forwarder,
@@ -59,6 +72,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         this.batchesAccepted = Counter.builder("dams.bridge.batches").tag("result", "accepted").register(registry);
         this.batchesRejected = Counter.builder("dams.bridge.batches").tag("result", "rejected").register(registry);
         this.forwardFailures = Counter.builder("dams.bridge.batches").tag("result", "failed").register(registry);
+        this.malformed = Counter.builder("dams.bridge.batches").tag("result", "malformed").register(registry);
         this.budget = new InFlightBudget(forwarder.maxInFlightBytes());
         Gauge.builder("dams.bridge.inflight.bytes", budget, InFlightBudget::used)
                 .description("Bytes of batches accepted from agents and not yet durable").baseUnit("bytes")
@@ -71,7 +85,14 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
     }
 
     @Override
-    public StreamObserver<Batch> publish(StreamObserver<Ack> responses) {
+    public ServerServiceDefinition bindService() {
+        return ServerServiceDefinition.builder(IngestGrpc.SERVICE_NAME)
+                .addMethod(PUBLISH, ServerCalls.asyncBidiStreamingCall(this::publish))
+                .addMethod(IngestGrpc.getRegisterMethod(), ServerCalls.asyncUnaryCall(this::register))
+                .build();
+    }
+
+    StreamObserver<WireBatch> publish(StreamObserver<Ack> responses) {
         SpiffeId peer = PeerIdentityInterceptor.PEER.get();
         ServerCallStreamObserver<Ack> call = (ServerCallStreamObserver<Ack>) responses;
         call.disableAutoRequest();
@@ -81,8 +102,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         return stream;
     }
 
-    @Override
-    public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
+    void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
         SpiffeId peer = PeerIdentityInterceptor.PEER.get();
         var asset = request.getAsset();
         if (!mayActFor(peer, asset.getAssetId(), asset.getRegion())) {
@@ -106,7 +126,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
      * One agent's Publish stream. It asks gRPC for one message at a time, when the budget has room; acks come back from
      * other threads.
      */
-    private final class AgentStream implements StreamObserver<Batch> {
+    private final class AgentStream implements StreamObserver<WireBatch> {
         private final SpiffeId peer;
         private final ServerCallStreamObserver<Ack> responses;
         private final AtomicInteger inFlight = new AtomicInteger();
@@ -125,7 +145,7 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
         }
 
         @Override
-        public void onNext(Batch batch) {
+        public void onNext(WireBatch batch) {
             if (ended) {
                 return;
             }
@@ -133,33 +153,40 @@ public final class IngestService extends IngestGrpc.IngestImplBase {
             budget.whenRoom(this::requestNext);
         }
 
-        private void accept(Batch batch) {
-            if (!mayActFor(peer, batch.getAssetId(), batch.getRegion())) {
+        private void accept(WireBatch batch) {
+            if (batch.malformed() != null) {
+                malformed.increment();
+                LOG.warn("refused bytes from {} that are no batch: {}", peer, batch.malformed());
+                end(Status.INVALID_ARGUMENT.withDescription("not a dams.ingest.v1.Batch message: "
+                        + batch.malformed()));
+                return;
+            }
+            if (!mayActFor(peer, batch.assetId(), batch.region())) {
                 denied.increment();
-                LOG.warn("refused a batch for asset '{}' in region '{}' from {}", batch.getAssetId(),
-                        batch.getRegion(), peer);
+                LOG.warn("refused a batch for asset '{}' in region '{}' from {}", batch.assetId(), batch.region(),
+                        peer);
                 end(Status.PERMISSION_DENIED.withDescription(peer + " may not publish for asset '"
-                        + batch.getAssetId() + "' in region '" + batch.getRegion() + "'"));
+                        + batch.assetId() + "' in region '" + batch.region() + "'"));
                 return;
             }
             // Keyed by the certified asset as well, so that one agent cannot mask another's batches.
-            String agentKey = peer.name() + "/" + batch.getAgentId();
-            long seq = batch.getSeq();
+            String agentKey = peer.name() + "/" + batch.agentId();
+            long seq = batch.seq();
             if (!deduplicator.firstTime(agentKey, seq)) {
                 send(Ack.newBuilder().setSeq(seq).setDuplicate(true).build());
                 return;
             }
-            int bytes = batch.getSerializedSize();
-            Validation validation = validator.validate(batch, bytes);
-            Ack.Builder ack = Ack.newBuilder().setSeq(seq).setAccepted(validation.accepted().size())
+            int bytes = batch.size();
+            Validation validation = validator.validate(batch);
+            Ack.Builder ack = Ack.newBuilder().setSeq(seq).setAccepted(validation.acceptedCount())
                     .setRejected(validation.rejectedCount()).addAllRejections(validation.rejections());
-            if (validation.accepted().isEmpty()) {
+            if (validation.acceptedCount() == 0) {
                 batchesRejected.increment();
                 deduplicator.accepted(agentKey, seq);
                 send(ack.build());
                 return;
             }
-            EncodedBatch encoded = EncodedBatch.transcode(batch, validation.accepted(), clock.millis());
+            EncodedBatch encoded = EncodedBatch.transcode(batch, validation, clock.millis());
             inFlight.incrementAndGet();
             budget.take(bytes);
             forwarder.forward(encoded).whenComplete((durability, error) -> {

@@ -1,16 +1,19 @@
 package io.dams.bridge.validation;
 
-import io.dams.schemas.ingest.v1.Batch;
-import io.dams.schemas.ingest.v1.Label;
+import io.dams.bridge.ingest.WireBatch;
 import io.dams.schemas.ingest.v1.RejectReason;
 import io.dams.schemas.ingest.v1.Rejection;
 import io.dams.schemas.ingest.v1.Sample;
 import io.dams.schemas.names.PrometheusNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -72,13 +75,19 @@ public final class BatchValidator {
         }
     }
 
+    /** Validates {@code batch}, whose size is its serialized size. */
+    public Validation validate(WireBatch batch) {
+        return validate(batch, batch.size());
+    }
+
     /**
-     * Validates {@code batch}, whose serialized form was {@code serializedBytes} long. Does not look at the asset id
-     * or region beyond keying the series cap: whether the caller may send for that asset is the service's business.
+     * Validates {@code batch}, taking its serialized form as {@code serializedBytes} long. Does not look at the asset
+     * id or region beyond keying the series cap: whether the caller may send for that asset is the service's business.
+     * Names and label values are read where they lie in the batch's bytes: no string is built for a sample that
+     * passes.
      */
-    public Validation validate(Batch batch, int serializedBytes) {
-        List<Sample> samples = batch.getSamplesList();
-        int count = samples.size();
+    public Validation validate(WireBatch batch, int serializedBytes) {
+        int count = batch.sampleCount();
         if (serializedBytes > limits.maxBatchBytes().bytes()) {
             return refuseWhole(count, RejectReason.BATCH_TOO_LARGE,
                     "batch of " + serializedBytes + " bytes exceeds " + limits.maxBatchBytes());
@@ -91,89 +100,91 @@ public final class BatchValidator {
         long now = clock.millis();
         long newest = now + maxFutureSkewMs;
         long oldest = now - maxPastAgeMs;
-        String assetId = batch.getAssetId();
-        // Allocated at the first refusal only: a clean batch passes its own sample list through.
-        List<Sample> kept = null;
+        String assetId = batch.assetId();
+        byte[] bytes = batch.bytes();
+        // Allocated at the first refusal only.
+        BitSet refused = null;
         int[] refusedByReason = null;
         String[] examples = null;
         for (int i = 0; i < count; i++) {
-            Sample sample = samples.get(i);
             // One pass over the labels both checks them and hashes the series, by index: no iterator per sample.
-            int labelCount = sample.getLabelsCount();
-            boolean labelsWellFormed = labelCount <= limits.maxLabelsPerSeries();
+            int first = batch.firstLabel(i);
+            int end = first + batch.labelCount(i);
+            boolean labelsWellFormed = end - first <= limits.maxLabelsPerSeries();
             long labelHashSum = 0;
-            for (int j = 0; j < labelCount; j++) {
-                Label label = sample.getLabels(j);
-                String name = label.getName();
-                String value = label.getValue();
+            for (int l = first; l < end; l++) {
+                int nameAt = batch.labelNameAt(l);
+                int nameLength = batch.labelNameLength(l);
+                int valueAt = batch.labelValueAt(l);
+                int valueLength = batch.labelValueLength(l);
                 // Once a rule is broken, which one is left to a second pass; past the label cap the search for a
                 // repeated name would be quadratic in a number the sender chose.
-                labelsWellFormed = labelsWellFormed && isLabelName(name)
-                        && value.length() <= limits.maxLabelValueLength() && !repeatsAnEarlierName(sample, j, name);
-                labelHashSum += SeriesLimiter.labelHash(name, value);
+                labelsWellFormed = labelsWellFormed && isLabelName(bytes, nameAt, nameLength)
+                        && isLabelValue(bytes, valueAt, valueLength)
+                        && !repeatsAnEarlierName(batch, first, l, nameAt, nameLength);
+                labelHashSum += SeriesLimiter.labelHash(bytes, nameAt, nameLength, bytes, valueAt, valueLength);
             }
-            RejectReason reason = firstBrokenRule(sample, labelsWellFormed, newest, oldest);
-            if (reason == null
-                    && !seriesLimiter.admit(assetId, SeriesLimiter.seriesHash(sample.getName(), labelHashSum), now)) {
+            RejectReason reason = firstBrokenRule(batch, i, labelsWellFormed, newest, oldest);
+            if (reason == null && !seriesLimiter.admit(assetId,
+                    SeriesLimiter.seriesHash(bytes, batch.nameAt(i), batch.nameLength(i), labelHashSum), now)) {
                 reason = RejectReason.SERIES_LIMIT;
             }
             if (reason == null) {
-                if (kept != null) {
-                    kept.add(sample);
-                }
                 continue;
             }
-            if (kept == null) {
-                kept = new ArrayList<>(count - 1);
-                kept.addAll(samples.subList(0, i));
+            if (refused == null) {
+                refused = new BitSet(count);
                 refusedByReason = new int[REASON_SLOTS];
                 examples = new String[REASON_SLOTS];
             }
+            refused.set(i);
             int slot = reason.getNumber();
             if (refusedByReason[slot]++ == 0) {
-                examples[slot] = RejectionExamples.describe(reason, sample, assetId, now, limits);
+                examples[slot] = RejectionExamples.describe(reason, batch.sample(i), assetId, now, limits);
             }
         }
 
-        if (kept == null) {
+        if (refused == null) {
             acceptedSamples.increment(count);
-            return new Validation(samples, 0, List.of());
+            return new Validation(count, 0, List.of(), null);
         }
-        acceptedSamples.increment(kept.size());
+        int rejected = refused.cardinality();
+        acceptedSamples.increment(count - rejected);
         List<Rejection> rejections = new ArrayList<>(2);
         for (int slot = 0; slot < REASON_SLOTS; slot++) {
-            int refused = refusedByReason[slot];
-            if (refused > 0) {
-                rejectedSamples[slot].increment(refused);
+            int refusedForReason = refusedByReason[slot];
+            if (refusedForReason > 0) {
+                rejectedSamples[slot].increment(refusedForReason);
                 rejections.add(Rejection.newBuilder()
                         .setReason(RejectReason.forNumber(slot))
-                        .setCount(refused)
+                        .setCount(refusedForReason)
                         .setExample(examples[slot])
                         .build());
             }
         }
-        return new Validation(Collections.unmodifiableList(kept), count - kept.size(),
-                Collections.unmodifiableList(rejections));
+        return new Validation(count - rejected, rejected, Collections.unmodifiableList(rejections), refused);
     }
 
     /**
-     * The first rule {@code sample} breaks, in the documented order, or null; the series cap is checked apart.
+     * The first rule sample {@code i} breaks, in the documented order, or null; the series cap is checked apart.
      *
-     * @param labelsWellFormed false when the sample breaks a label rule: a bad or repeated name, too many labels or
-     *                         too long a value
+     * @param labelsWellFormed false when the sample breaks a label rule: a bad or repeated name, a value that is not
+     *                         UTF-8, too many labels or too long a value
      */
-    private RejectReason firstBrokenRule(Sample sample, boolean labelsWellFormed, long newest, long oldest) {
-        String name = sample.getName();
-        if (name.length() > limits.maxMetricNameLength() || !PrometheusNames.isMetricName(name)) {
+    private RejectReason firstBrokenRule(WireBatch batch, int i, boolean labelsWellFormed, long newest, long oldest) {
+        int nameLength = batch.nameLength(i);
+        // Bytes, not chars, against the limit: a valid name is ASCII, where the two are the same.
+        if (nameLength > limits.maxMetricNameLength()
+                || !PrometheusNames.isMetricName(batch.bytes(), batch.nameAt(i), nameLength)) {
             return RejectReason.INVALID_METRIC_NAME;
         }
         if (!labelsWellFormed) {
-            return labelRuleBroken(sample);
+            return labelRuleBroken(batch, i);
         }
-        if (!Double.isFinite(sample.getValue())) {
+        if (!Double.isFinite(batch.value(i))) {
             return RejectReason.NON_FINITE_VALUE;
         }
-        long timestamp = sample.getTimestampMs();
+        long timestamp = batch.timestampMs(i);
         if (timestamp > newest) {
             return RejectReason.TIMESTAMP_TOO_NEW;
         }
@@ -183,12 +194,22 @@ public final class BatchValidator {
         return null;
     }
 
-    /** Which label rule a sample that breaks one breaks first. Rare, so a second pass. */
-    private RejectReason labelRuleBroken(Sample sample) {
+    /**
+     * Which label rule a sample that breaks one breaks first. Rare, so a second pass, over the sample decoded; a label
+     * value that is not UTF-8 is found in the bytes, since decoding replaces what it cannot read.
+     */
+    private RejectReason labelRuleBroken(WireBatch batch, int i) {
+        Sample sample = batch.sample(i);
         int labelCount = sample.getLabelsCount();
         for (int j = 0; j < labelCount; j++) {
             if (!isLabelName(sample.getLabels(j).getName())) {
                 return RejectReason.INVALID_LABEL_NAME;
+            }
+        }
+        int first = batch.firstLabel(i);
+        for (int l = first; l < first + labelCount; l++) {
+            if (!isUtf8(batch.bytes(), batch.labelValueAt(l), batch.labelValueLength(l))) {
+                return RejectReason.INVALID_LABEL_VALUE;
             }
         }
         if (repeatedLabelName(sample) != null) {
@@ -219,11 +240,56 @@ public final class BatchValidator {
         return null;
     }
 
-    /** True when a label before index {@code j} of {@code sample} is also called {@code name}. */
-    private static boolean repeatsAnEarlierName(Sample sample, int j, String name) {
+    private boolean isLabelName(byte[] bytes, int at, int length) {
+        // Bytes, not chars, against the limit: a valid name is ASCII, where the two are the same.
+        return length <= limits.maxLabelNameLength() && PrometheusNames.isLabelName(bytes, at, length);
+    }
+
+    /** UTF-8, and no longer than the limit in UTF-16 units, as the limit is documented. */
+    private boolean isLabelValue(byte[] bytes, int at, int length) {
+        if (!isUtf8(bytes, at, length)) {
+            return false;
+        }
+        // A value's UTF-16 length is at most its UTF-8 length: only a long value needs counting.
+        return length <= limits.maxLabelValueLength() || utf16Length(bytes, at, length) <= limits.maxLabelValueLength();
+    }
+
+    /** Whether {@code bytes[at..at+length)} is well-formed UTF-8: ASCII at a glance, anything else by the JDK. */
+    private static boolean isUtf8(byte[] bytes, int at, int length) {
+        for (int i = at; i < at + length; i++) {
+            if (bytes[i] < 0) {
+                try {
+                    // A new decoder reports malformed input rather than replacing it.
+                    StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, at, length));
+                    return true;
+                } catch (CharacterCodingException e) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The UTF-16 length of valid UTF-8: one unit per character, two for one outside the Basic Multilingual Plane. */
+    private static int utf16Length(byte[] bytes, int at, int length) {
+        int units = 0;
+        for (int i = at; i < at + length; i++) {
+            int b = bytes[i] & 0xff;
+            if ((b & 0xc0) != 0x80) {
+                units += b >= 0xf0 ? 2 : 1;
+            }
+        }
+        return units;
+    }
+
+    /** True when a label of {@code batch} from {@code first} up to {@code l} has the name at {@code nameAt}. */
+    private static boolean repeatsAnEarlierName(WireBatch batch, int first, int l, int nameAt, int nameLength) {
         // For the few labels a sample has, cheaper than hashing the names into a set.
-        for (int k = 0; k < j; k++) {
-            if (sample.getLabels(k).getName().equals(name)) {
+        byte[] bytes = batch.bytes();
+        for (int k = first; k < l; k++) {
+            int at = batch.labelNameAt(k);
+            if (batch.labelNameLength(k) == nameLength
+                    && Arrays.equals(bytes, at, at + nameLength, bytes, nameAt, nameAt + nameLength)) {
                 return true;
             }
         }
@@ -237,7 +303,7 @@ public final class BatchValidator {
                 .setCount(count)
                 .setExample(RejectionExamples.capped(example))
                 .build();
-        return new Validation(List.of(), count, List.of(rejection));
+        return new Validation(0, count, List.of(rejection), null);
     }
 
     private static Counter samplesCounter(MeterRegistry registry, String result, String reason) {

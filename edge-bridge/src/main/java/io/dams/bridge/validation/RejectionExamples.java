@@ -33,6 +33,7 @@ final class RejectionExamples {
                             + quoted(name)
                     : "invalid metric name " + quoted(name);
             case INVALID_LABEL_NAME -> invalidLabelName(sample, limits);
+            case INVALID_LABEL_VALUE -> invalidLabelValue(sample);
             case DUPLICATE_LABEL_NAME -> duplicateLabelName(sample);
             case TOO_MANY_LABELS -> name + " has " + sample.getLabelsCount() + " labels, more than "
                     + limits.maxLabelsPerSeries();
@@ -95,6 +96,17 @@ final class RejectionExamples {
             }
         }
         return "invalid label name on " + sample.getName();
+    }
+
+    /** {@code sample} was decoded with what is not UTF-8 replaced by U+FFFD, which marks the offending label. */
+    private static String invalidLabelValue(Sample sample) {
+        for (Label label : sortedByName(sample)) {
+            if (label.getValue().indexOf('\uFFFD') >= 0) {
+                return "label " + label.getName() + " of " + sample.getName() + " is not valid UTF-8: "
+                        + quoted(label.getValue());
+            }
+        }
+        return "a label value of " + sample.getName() + " is not valid UTF-8";
     }
 
     /** Names the first label, in arrival order, whose name an earlier label of the sample already had. */

@@ -1,25 +1,23 @@
 package io.dams.bridge.validation;
 
 import io.dams.schemas.ingest.v1.Rejection;
-import io.dams.schemas.ingest.v1.Sample;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * The outcome of validating one batch: the samples to forward and the refused ones grouped by reason.
+ * The outcome of validating one batch: which of its samples to forward, and the refused ones grouped by reason.
  *
- * <p>The lists are unmodifiable and are not copied here: when nothing is refused, {@code accepted} is the batch's own
- * sample list, so the common case costs no allocation.
- *
- * @param accepted      the accepted samples, in the batch's order
+ * @param acceptedCount the accepted samples
  * @param rejectedCount the refused samples, all reasons together
  * @param rejections    one entry per reason, in {@code RejectReason} number order, each with its count and a
  *                      description of its first offending sample
+ * @param refused       the indexes of the refused samples; null when all were accepted (the common case, which then
+ *                      allocates nothing) or all refused at once (a batch too large)
  */
-public record Validation(List<Sample> accepted, int rejectedCount, List<Rejection> rejections) {
+public record Validation(int acceptedCount, int rejectedCount, List<Rejection> rejections, BitSet refused) {
 
     public Validation {
-        Objects.requireNonNull(accepted, "accepted");
         Objects.requireNonNull(rejections, "rejections");
     }
 
@@ -29,7 +27,11 @@ public record Validation(List<Sample> accepted, int rejectedCount, List<Rejectio
         return rejections.isEmpty();
     }
 
-    public int acceptedCount() {
-        return accepted.size();
+    /** Whether the batch's sample number {@code index} is to be forwarded. */
+    public boolean isAccepted(int index) {
+        if (refused == null) {
+            return index < acceptedCount;
+        }
+        return index < acceptedCount + rejectedCount && !refused.get(index);
     }
 }

@@ -2,18 +2,21 @@ package io.dams.bridge.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dams.bridge.ingest.WireBatch;
+import io.dams.bridge.validation.Validation;
 import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.ingest.v1.Batch;
 import io.dams.schemas.ingest.v1.Label;
 import io.dams.schemas.ingest.v1.Sample;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.BitSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class EncodedBatchTest {
@@ -25,11 +28,13 @@ class EncodedBatchTest {
         Random random = new Random(20250601);
         for (int round = 0; round < 2_000; round++) {
             Batch batch = randomBatch(random);
-            List<Sample> accepted = someOf(batch.getSamplesList(), random);
+            Validation validation = someOf(batch.getSamplesCount(), random);
+            List<Sample> accepted = IntStream.range(0, batch.getSamplesCount()).filter(validation::isAccepted)
+                    .mapToObj(batch::getSamples).toList();
             long receivedAt = anyLong(random);
             MetricBatch record = record(batch, accepted, receivedAt);
 
-            EncodedBatch transcoded = EncodedBatch.transcode(batch, accepted, receivedAt);
+            EncodedBatch transcoded = EncodedBatch.transcode(WireBatch.of(batch), validation, receivedAt);
 
             assertThat(transcoded.avro()).as("round %d", round)
                     .isEqualTo(EncodedBatch.encode(record).avro());
@@ -48,7 +53,8 @@ class EncodedBatchTest {
                 .setSentAtMs(Long.MIN_VALUE).addSamples(sample).build();
         MetricBatch record = record(batch, batch.getSamplesList(), RECEIVED_AT);
 
-        EncodedBatch transcoded = EncodedBatch.transcode(batch, batch.getSamplesList(), RECEIVED_AT);
+        EncodedBatch transcoded = EncodedBatch.transcode(WireBatch.of(batch), new Validation(1, 0, List.of(), null),
+                RECEIVED_AT);
 
         assertThat(transcoded.avro()).isEqualTo(EncodedBatch.encode(record).avro());
         MetricBatch decoded = transcoded.decode();
@@ -104,24 +110,22 @@ class EncodedBatchTest {
         return batch.build();
     }
 
-    /** All of the samples, as for a clean batch, or what validation might keep of them. */
-    private static List<Sample> someOf(List<Sample> samples, Random random) {
-        return switch (random.nextInt(3)) {
-            case 0 -> samples;
-            case 1 -> {
-                List<Sample> kept = new ArrayList<>();
-                for (Sample sample : samples) {
-                    if (random.nextBoolean()) {
-                        kept.add(sample);
-                    }
-                }
-                yield Collections.unmodifiableList(kept);
+    /** All of {@code count} samples, as for a clean batch, or what validation might keep of them. */
+    private static Validation someOf(int count, Random random) {
+        BitSet refused = new BitSet(count);
+        switch (random.nextInt(3)) {
+            case 0 -> {
+                return new Validation(count, 0, List.of(), null);
             }
+            case 1 -> IntStream.range(0, count).filter(i -> random.nextBoolean()).forEach(refused::set);
             default -> {
-                int from = random.nextInt(samples.size() + 1);
-                yield samples.subList(from, from + random.nextInt(samples.size() - from + 1));
+                int from = random.nextInt(count + 1);
+                int to = from + random.nextInt(count - from + 1);
+                refused.set(0, count);
+                refused.clear(from, to);
             }
-        };
+        }
+        return new Validation(count - refused.cardinality(), refused.cardinality(), List.of(), refused);
     }
 
     /** Empty a quarter of the time, now and then long enough for a two-byte length; 1- to 4-byte UTF-8 characters. */

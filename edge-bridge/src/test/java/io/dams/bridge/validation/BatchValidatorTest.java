@@ -2,6 +2,8 @@ package io.dams.bridge.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.dams.bridge.ingest.WireBatch;
 import io.dams.schemas.ingest.v1.Batch;
 import io.dams.schemas.ingest.v1.Label;
 import io.dams.schemas.ingest.v1.RejectReason;
@@ -10,8 +12,10 @@ import io.dams.schemas.ingest.v1.Sample;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -150,6 +154,43 @@ class BatchValidatorTest {
     }
 
     @Test
+    void shouldMeasureALabelValueInUtf16UnitsAsItsLimitIsDocumented() {
+        // 2,048 bytes of UTF-8 each, the first 1,024 UTF-16 units long, the second 1,024 too (surrogate pairs).
+        assertThat(validator.validate(batch(sample("m", 1, "path", "é".repeat(1024))), SMALL_BATCH_BYTES)
+                .allAccepted()).isTrue();
+        assertThat(validator.validate(batch(sample("m", 1, "path", "😀".repeat(512))), SMALL_BATCH_BYTES)
+                .allAccepted()).isTrue();
+
+        assertRefusedBetweenGoodSamples(sample("m", 1, "path", "é".repeat(1025)), RejectReason.LABEL_TOO_LONG,
+                "label path of m has 1025 characters, more than 1024");
+        assertRefusedBetweenGoodSamples(sample("m", 1, "path", "😀".repeat(512) + "x"),
+                RejectReason.LABEL_TOO_LONG, "label path of m has 1025 characters, more than 1024");
+    }
+
+    @Test
+    void shouldRefuseALabelValueThatIsNotUtf8AndKeepTheSamplesBesideIt() {
+        Sample before = good(1);
+        Sample after = good(2);
+        byte[] bytes = Batch.newBuilder().setAssetId(ASSET).setAgentId("agent-1").setSeq(1)
+                .addSamples(before)
+                .addSamples(sample("log_lines", 1, "path", "MARKER-then-more"))
+                .addSamples(after)
+                .build().toByteArray();
+        // A lead byte followed by no continuation byte: what a C agent with a buffer bug might send.
+        int at = indexOf(bytes, "MARKER".getBytes(StandardCharsets.US_ASCII));
+        bytes[at] = (byte) 0xc3;
+        bytes[at + 1] = '(';
+        WireBatch batch = wire(bytes);
+
+        Validation validation = validator.validate(batch, SMALL_BATCH_BYTES);
+
+        assertThat(accepted(batch, validation)).containsExactly(before, after);
+        assertThat(validation.rejections()).containsExactly(rejection(RejectReason.INVALID_LABEL_VALUE, 1,
+                "label path of log_lines is not valid UTF-8: \"\uFFFD(RKER-then-more\""));
+        assertThat(count("result", "rejected", "reason", "invalid_label_value")).isEqualTo(1);
+    }
+
+    @Test
     void shouldRefuseNaNAndKeepTheSamplesBesideIt() {
         assertRefusedBetweenGoodSamples(sample("cpu_percent", Double.NaN, "core", "1"), RejectReason.NON_FINITE_VALUE,
                 "cpu_percent{core=\"1\"}=NaN");
@@ -202,9 +243,10 @@ class BatchValidatorTest {
         Sample core2 = sample("cpu_percent", 12, "core", "2");
         Sample core0Again = sample("cpu_percent", 13, "core", "0");
 
-        Validation validation = validator.validate(batch(core0, core1, core2, core0Again), SMALL_BATCH_BYTES);
+        WireBatch batch = batch(core0, core1, core2, core0Again);
+        Validation validation = validator.validate(batch, SMALL_BATCH_BYTES);
 
-        assertThat(validation.accepted()).containsExactly(core0, core1, core0Again);
+        assertThat(accepted(batch, validation)).containsExactly(core0, core1, core0Again);
         assertThat(validation.rejectedCount()).isEqualTo(1);
         assertThat(validation.rejections()).containsExactly(rejection(RejectReason.SERIES_LIMIT, 1,
                 "new series cpu_percent{core=\"2\"} beyond the limit of 2 series for asset asset-1"));
@@ -219,8 +261,9 @@ class BatchValidatorTest {
         validator.validate(batch(core0, core1), SMALL_BATCH_BYTES);
 
         assertThat(validator.validate(batch(core1, core0), SMALL_BATCH_BYTES).allAccepted()).isTrue();
-        assertThat(validator.validate(batch(core2), SMALL_BATCH_BYTES).accepted()).isEmpty();
-        assertThat(validator.validate(batch("asset-2", core2), SMALL_BATCH_BYTES).accepted()).containsExactly(core2);
+        assertThat(validator.validate(batch(core2), SMALL_BATCH_BYTES).acceptedCount()).isZero();
+        WireBatch otherAsset = batch("asset-2", core2);
+        assertThat(accepted(otherAsset, validator.validate(otherAsset, SMALL_BATCH_BYTES))).containsExactly(core2);
     }
 
     @Test
@@ -235,7 +278,7 @@ class BatchValidatorTest {
 
         clock.advance(Duration.ofMinutes(29));
         Sample core2 = at(sample("cpu_percent", 12, "core", "2"), clock.instant());
-        assertThat(validator.validate(batch(core2), SMALL_BATCH_BYTES).accepted()).isEmpty();
+        assertThat(validator.validate(batch(core2), SMALL_BATCH_BYTES).acceptedCount()).isZero();
 
         clock.advance(Duration.ofMinutes(2));
         // core1 was last seen 61 minutes ago, core0 31: core1 no longer counts, core0 still does.
@@ -290,13 +333,14 @@ class BatchValidatorTest {
     @Test
     void shouldGroupRefusalsByReasonWithTheFirstOffenderAsExample() {
         Sample good = good(1);
-        Validation validation = validator.validate(batch(
+        WireBatch batch = batch(
                 sample("cpu_percent", Double.NaN, "core", "1"),
                 sample("9lives", 1),
                 good,
-                sample("cpu_percent", Double.NaN, "core", "2")), SMALL_BATCH_BYTES);
+                sample("cpu_percent", Double.NaN, "core", "2"));
+        Validation validation = validator.validate(batch, SMALL_BATCH_BYTES);
 
-        assertThat(validation.accepted()).containsExactly(good);
+        assertThat(accepted(batch, validation)).containsExactly(good);
         assertThat(validation.rejectedCount()).isEqualTo(3);
         assertThat(validation.rejections()).containsExactly(
                 rejection(RejectReason.INVALID_METRIC_NAME, 1, "invalid metric name \"9lives\""),
@@ -305,12 +349,13 @@ class BatchValidatorTest {
 
     @Test
     void shouldPassACleanBatchThroughUntouched() {
-        Batch batch = batch(good(1), good(2), good(3));
+        WireBatch batch = batch(good(1), good(2), good(3));
 
         Validation validation = validator.validate(batch, SMALL_BATCH_BYTES);
 
         assertThat(validation.allAccepted()).isTrue();
-        assertThat(validation.accepted()).isSameAs(batch.getSamplesList());
+        assertThat(validation.acceptedCount()).isEqualTo(3);
+        assertThat(validation.refused()).isNull();
         assertThat(validation.rejectedCount()).isZero();
         assertThat(validation.rejections()).isEmpty();
     }
@@ -332,13 +377,13 @@ class BatchValidatorTest {
 
     @Test
     void shouldRefuseEverySampleOfABatchLargerThanTheByteLimit() {
-        Batch batch = batch(good(1), good(2), good(3));
+        WireBatch batch = batch(good(1), good(2), good(3));
         int limit = (int) ValidationLimits.defaults().maxBatchBytes().bytes();
         assertThat(validator.validate(batch, limit).allAccepted()).isTrue();
 
         Validation validation = validator.validate(batch, limit + 1);
 
-        assertThat(validation.accepted()).isEmpty();
+        assertThat(accepted(batch, validation)).isEmpty();
         assertThat(validation.rejectedCount()).isEqualTo(3);
         assertThat(validation.rejections()).containsExactly(
                 rejection(RejectReason.BATCH_TOO_LARGE, 3, "batch of 4194305 bytes exceeds 4MiB"));
@@ -349,9 +394,10 @@ class BatchValidatorTest {
         validator = new BatchValidator(withMaxSamplesPerBatch(3), clock, registry);
         assertThat(validator.validate(batch(good(1), good(2), good(3)), SMALL_BATCH_BYTES).allAccepted()).isTrue();
 
-        Validation validation = validator.validate(batch(good(1), good(2), good(3), good(4)), SMALL_BATCH_BYTES);
+        WireBatch batch = batch(good(1), good(2), good(3), good(4));
+        Validation validation = validator.validate(batch, SMALL_BATCH_BYTES);
 
-        assertThat(validation.accepted()).isEmpty();
+        assertThat(accepted(batch, validation)).isEmpty();
         assertThat(validation.rejectedCount()).isEqualTo(4);
         assertThat(validation.rejections()).containsExactly(
                 rejection(RejectReason.BATCH_TOO_MANY_SAMPLES, 4, "batch of 4 samples exceeds 3"));
@@ -398,9 +444,10 @@ class BatchValidatorTest {
         Sample before = good(1);
         Sample after = good(2);
 
-        Validation validation = validator.validate(batch(before, bad, after), SMALL_BATCH_BYTES);
+        WireBatch batch = batch(before, bad, after);
+        Validation validation = validator.validate(batch, SMALL_BATCH_BYTES);
 
-        assertThat(validation.accepted()).containsExactly(before, after);
+        assertThat(accepted(batch, validation)).containsExactly(before, after);
         assertThat(validation.rejectedCount()).isEqualTo(1);
         assertThat(validation.rejections()).containsExactly(rejection(reason, 1, example));
         assertThat(validation.allAccepted()).isFalse();
@@ -414,13 +461,36 @@ class BatchValidatorTest {
         return Rejection.newBuilder().setReason(reason).setCount(count).setExample(example).build();
     }
 
-    private static Batch batch(Sample... samples) {
+    private static WireBatch wire(byte[] bytes) {
+        try {
+            return WireBatch.parse(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static int indexOf(byte[] bytes, byte[] part) {
+        for (int i = 0; i + part.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not in the batch");
+    }
+
+    /** The samples of {@code batch} that {@code validation} accepts, decoded again. */
+    private static List<Sample> accepted(WireBatch batch, Validation validation) {
+        return IntStream.range(0, batch.sampleCount()).filter(validation::isAccepted).mapToObj(batch::sample)
+                .toList();
+    }
+
+    private static WireBatch batch(Sample... samples) {
         return batch(ASSET, samples);
     }
 
-    private static Batch batch(String assetId, Sample... samples) {
-        return Batch.newBuilder().setAssetId(assetId).setAgentId("agent-1").setSeq(1).setRegion("eu-west")
-                .setSentAtMs(NOW.toEpochMilli()).addAllSamples(List.of(samples)).build();
+    private static WireBatch batch(String assetId, Sample... samples) {
+        return WireBatch.of(Batch.newBuilder().setAssetId(assetId).setAgentId("agent-1").setSeq(1).setRegion("eu-west")
+                .setSentAtMs(NOW.toEpochMilli()).addAllSamples(List.of(samples)).build());
     }
 
     private static Label label(String name, String value) {

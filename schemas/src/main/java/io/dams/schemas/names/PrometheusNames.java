@@ -50,6 +50,46 @@ public final class PrometheusNames {
         return true;
     }
 
+    /** {@link #isMetricName(String)} of the UTF-8 bytes {@code bytes[at..at+length)}: any non-ASCII byte fails it. */
+    public static boolean isMetricName(byte[] bytes, int at, int length) {
+        if (length == 0) {
+            return false;
+        }
+        char first = (char) bytes[at];
+        if (!isLetter(first) && first != '_' && first != ':') {
+            return false;
+        }
+        for (int i = at + 1; i < at + length; i++) {
+            // A byte of a multi-byte character is negative: widened to char it is no letter, digit, '_' or ':'.
+            char c = (char) bytes[i];
+            if (!isLetter(c) && !isDigit(c) && c != '_' && c != ':') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #isLabelName(String)} of the UTF-8 bytes {@code bytes[at..at+length)}: any non-ASCII byte fails it. */
+    public static boolean isLabelName(byte[] bytes, int at, int length) {
+        if (length == 0) {
+            return false;
+        }
+        char first = (char) bytes[at];
+        if (!isLetter(first) && first != '_') {
+            return false;
+        }
+        if (first == '_' && length > 1 && bytes[at + 1] == '_') {
+            return false;
+        }
+        for (int i = at + 1; i < at + length; i++) {
+            char c = (char) bytes[i];
+            if (!isLetter(c) && !isDigit(c) && c != '_') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     // ASCII only: Character.isLetter would admit 'é' and friends, which Prometheus refuses.
     private static boolean isLetter(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
