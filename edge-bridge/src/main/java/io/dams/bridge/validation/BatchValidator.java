@@ -102,10 +102,11 @@ public final class BatchValidator {
         long oldest = now - maxPastAgeMs;
         String assetId = batch.assetId();
         byte[] bytes = batch.bytes();
-        // Allocated at the first refusal only.
-        BitSet refused = null;
-        int[] refusedByReason = null;
-        String[] examples = null;
+        // The samples that pass every other rule, with their series, go to the series cap together after the loop.
+        int[] admissible = new int[count];
+        long[] seriesHashes = new long[count];
+        int admissibleCount = 0;
+        Refusals refusals = null;
         for (int i = 0; i < count; i++) {
             // One pass over the labels both checks them and hashes the series, by index: no iterator per sample.
             int first = batch.firstLabel(i);
@@ -125,44 +126,67 @@ public final class BatchValidator {
                 labelHashSum += SeriesLimiter.labelHash(bytes, nameAt, nameLength, bytes, valueAt, valueLength);
             }
             RejectReason reason = firstBrokenRule(batch, i, labelsWellFormed, newest, oldest);
-            if (reason == null && !seriesLimiter.admit(assetId,
-                    SeriesLimiter.seriesHash(bytes, batch.nameAt(i), batch.nameLength(i), labelHashSum), now)) {
-                reason = RejectReason.SERIES_LIMIT;
-            }
             if (reason == null) {
+                admissible[admissibleCount] = i;
+                seriesHashes[admissibleCount++] =
+                        SeriesLimiter.seriesHash(bytes, batch.nameAt(i), batch.nameLength(i), labelHashSum);
                 continue;
             }
-            if (refused == null) {
-                refused = new BitSet(count);
-                refusedByReason = new int[REASON_SLOTS];
-                examples = new String[REASON_SLOTS];
+            if (refusals == null) {
+                refusals = new Refusals(count);
             }
-            refused.set(i);
-            int slot = reason.getNumber();
-            if (refusedByReason[slot]++ == 0) {
-                examples[slot] = RejectionExamples.describe(reason, batch.sample(i), assetId, now, limits);
+            refusals.add(i, reason, batch, assetId, now);
+        }
+        if (admissibleCount > 0 && seriesLimiter.admitAll(assetId, seriesHashes, admissibleCount, now) > 0) {
+            for (int k = 0; k < admissibleCount; k++) {
+                if (seriesHashes[k] == 0) {
+                    if (refusals == null) {
+                        refusals = new Refusals(count);
+                    }
+                    refusals.add(admissible[k], RejectReason.SERIES_LIMIT, batch, assetId, now);
+                }
             }
         }
 
-        if (refused == null) {
+        if (refusals == null) {
             acceptedSamples.increment(count);
             return new Validation(count, 0, List.of(), null);
         }
-        int rejected = refused.cardinality();
+        int rejected = refusals.samples.cardinality();
         acceptedSamples.increment(count - rejected);
         List<Rejection> rejections = new ArrayList<>(2);
         for (int slot = 0; slot < REASON_SLOTS; slot++) {
-            int refusedForReason = refusedByReason[slot];
+            int refusedForReason = refusals.byReason[slot];
             if (refusedForReason > 0) {
                 rejectedSamples[slot].increment(refusedForReason);
                 rejections.add(Rejection.newBuilder()
                         .setReason(RejectReason.forNumber(slot))
                         .setCount(refusedForReason)
-                        .setExample(examples[slot])
+                        .setExample(refusals.examples[slot])
                         .build());
             }
         }
-        return new Validation(count - rejected, rejected, Collections.unmodifiableList(rejections), refused);
+        return new Validation(count - rejected, rejected, Collections.unmodifiableList(rejections),
+                refusals.samples);
+    }
+
+    /** The refused samples of one batch, by reason, with the first of each described; made at the first refusal. */
+    private final class Refusals {
+        final BitSet samples;
+        final int[] byReason = new int[REASON_SLOTS];
+        final String[] examples = new String[REASON_SLOTS];
+
+        Refusals(int count) {
+            samples = new BitSet(count);
+        }
+
+        void add(int sample, RejectReason reason, WireBatch batch, String assetId, long now) {
+            samples.set(sample);
+            int slot = reason.getNumber();
+            if (byReason[slot]++ == 0) {
+                examples[slot] = RejectionExamples.describe(reason, batch.sample(sample), assetId, now, limits);
+            }
+        }
     }
 
     /**

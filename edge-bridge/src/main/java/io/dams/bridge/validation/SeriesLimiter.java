@@ -65,6 +65,15 @@ public final class SeriesLimiter {
     }
 
     boolean admit(String assetId, long seriesHash, long nowMs) {
+        return admitAll(assetId, new long[] {seriesHash}, 1, nowMs) == 0;
+    }
+
+    /**
+     * Records that {@code assetId} sent the series {@code seriesHashes[0..count)} at {@code nowMs}, in that order,
+     * with one look-up and one lock for them all (a batch's worth): each is admitted as {@link #admit} would, and a
+     * refused one is set to 0 in the array. Returns how many were refused.
+     */
+    int admitAll(String assetId, long[] seriesHashes, int count, long nowMs) {
         if (nowMs >= nextIdleAssetSweepMs.get()) {
             dropIdleAssets(nowMs);
         }
@@ -77,7 +86,14 @@ public final class SeriesLimiter {
             synchronized (series) {
                 // Dropped as idle between our lookup and our lock: its replacement is in the map, go again.
                 if (!series.dropped) {
-                    return series.admit(seriesHash, now, maxSeriesPerAsset, idleExpirySeconds);
+                    int refused = 0;
+                    for (int i = 0; i < count; i++) {
+                        if (!series.admit(seriesHashes[i], now, maxSeriesPerAsset, idleExpirySeconds)) {
+                            seriesHashes[i] = 0;
+                            refused++;
+                        }
+                    }
+                    return refused;
                 }
             }
         }

@@ -6,6 +6,18 @@ package io.dams.schemas.names;
  */
 public final class PrometheusNames {
 
+    // By unsigned byte value, for names read as UTF-8 in place: the characters allowed after the first. A byte of a
+    // multi-byte character (128 and up) is allowed nowhere.
+    private static final boolean[] LABEL_REST = new boolean[256];
+    private static final boolean[] METRIC_REST = new boolean[256];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            LABEL_REST[c] = isLetter(c) || isDigit(c) || c == '_';
+            METRIC_REST[c] = LABEL_REST[c] || c == ':';
+        }
+    }
+
     private PrometheusNames() {
     }
 
@@ -60,9 +72,7 @@ public final class PrometheusNames {
             return false;
         }
         for (int i = at + 1; i < at + length; i++) {
-            // A byte of a multi-byte character is negative: widened to char it is no letter, digit, '_' or ':'.
-            char c = (char) bytes[i];
-            if (!isLetter(c) && !isDigit(c) && c != '_' && c != ':') {
+            if (!METRIC_REST[bytes[i] & 0xff]) {
                 return false;
             }
         }
@@ -82,8 +92,7 @@ public final class PrometheusNames {
             return false;
         }
         for (int i = at + 1; i < at + length; i++) {
-            char c = (char) bytes[i];
-            if (!isLetter(c) && !isDigit(c) && c != '_') {
+            if (!LABEL_REST[bytes[i] & 0xff]) {
                 return false;
             }
         }
