@@ -2,6 +2,7 @@ package io.dams.bridge.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dams.bridge.RandomBatches;
 import io.dams.bridge.ingest.WireBatch;
 import io.dams.bridge.validation.Validation;
 import io.dams.schemas.avro.MetricBatch;
@@ -10,12 +11,10 @@ import io.dams.schemas.ingest.v1.Label;
 import io.dams.schemas.ingest.v1.Sample;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -27,11 +26,11 @@ class EncodedBatchTest {
     void shouldTranscodeTheBytesTheAvroWriterWritesForTheSameRecord() throws Exception {
         Random random = new Random(20250601);
         for (int round = 0; round < 2_000; round++) {
-            Batch batch = randomBatch(random);
+            Batch batch = RandomBatches.batch(random, true);
             Validation validation = someOf(batch.getSamplesCount(), random);
             List<Sample> accepted = IntStream.range(0, batch.getSamplesCount()).filter(validation::isAccepted)
                     .mapToObj(batch::getSamples).toList();
-            long receivedAt = anyLong(random);
+            long receivedAt = RandomBatches.anyLong(random);
             MetricBatch record = record(batch, accepted, receivedAt);
 
             EncodedBatch transcoded = EncodedBatch.transcode(WireBatch.of(batch), validation, receivedAt);
@@ -89,27 +88,6 @@ class EncodedBatchTest {
                 .build();
     }
 
-    private static Batch randomBatch(Random random) {
-        Batch.Builder batch = Batch.newBuilder().setAssetId(text(random)).setAgentId(text(random))
-                .setSeq(anyLong(random)).setRegion(text(random)).setSentAtMs(anyLong(random));
-        int samples = random.nextInt(121);
-        for (int i = 0; i < samples; i++) {
-            Sample.Builder sample = Sample.newBuilder().setName(text(random)).setTimestampMs(anyLong(random))
-                    .setValue(anyDouble(random));
-            // Distinct names, as validation guarantees: an Avro map cannot hold a name twice.
-            Set<String> names = new HashSet<>();
-            int labels = random.nextInt(7);
-            while (names.size() < labels) {
-                String name = text(random);
-                if (names.add(name)) {
-                    sample.addLabels(label(name, text(random)));
-                }
-            }
-            batch.addSamples(sample);
-        }
-        return batch.build();
-    }
-
     /** All of {@code count} samples, as for a clean batch, or what validation might keep of them. */
     private static Validation someOf(int count, Random random) {
         BitSet refused = new BitSet(count);
@@ -126,48 +104,6 @@ class EncodedBatchTest {
             }
         }
         return new Validation(count - refused.cardinality(), refused.cardinality(), List.of(), refused);
-    }
-
-    /** Empty a quarter of the time, now and then long enough for a two-byte length; 1- to 4-byte UTF-8 characters. */
-    private static String text(Random random) {
-        if (random.nextInt(4) == 0) {
-            return "";
-        }
-        int length = random.nextInt(20) == 0 ? 64 + random.nextInt(200) : 1 + random.nextInt(12);
-        StringBuilder text = new StringBuilder(length * 2);
-        for (int i = 0; i < length; i++) {
-            switch (random.nextInt(5)) {
-                case 0, 1 -> text.append((char) random.nextInt(0x80));
-                case 2 -> text.append((char) (0xA0 + random.nextInt(0x700)));
-                case 3 -> text.append((char) (0x4E00 + random.nextInt(0x5000)));
-                default -> text.appendCodePoint(0x1F300 + random.nextInt(0x300));
-            }
-        }
-        return text.toString();
-    }
-
-    private static long anyLong(Random random) {
-        return switch (random.nextInt(7)) {
-            case 0 -> Long.MIN_VALUE;
-            case 1 -> Long.MAX_VALUE;
-            case 2 -> 0;
-            case 3 -> random.nextInt(256) - 128;
-            case 4 -> 1_700_000_000_000L + random.nextInt();
-            default -> random.nextLong();
-        };
-    }
-
-    private static double anyDouble(Random random) {
-        return switch (random.nextInt(10)) {
-            case 0 -> -0.0;
-            case 1 -> 0.0;
-            case 2 -> Double.MAX_VALUE;
-            case 3 -> -Double.MAX_VALUE;
-            case 4 -> Double.MIN_VALUE;
-            case 5 -> Double.POSITIVE_INFINITY;
-            case 6 -> random.nextDouble() * 1e300;
-            default -> random.nextGaussian() * 1_000;
-        };
     }
 
     private static Label label(String name, String value) {

@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnknownFieldSet;
+import io.dams.bridge.RandomBatches;
 import io.dams.schemas.ingest.v1.Batch;
 import io.dams.schemas.ingest.v1.Label;
 import io.dams.schemas.ingest.v1.Sample;
@@ -26,7 +27,7 @@ class WireBatchTest {
     void shouldReadWhatTheGeneratedParserReadsFromRandomBatches() throws Exception {
         Random random = new Random(20261124);
         for (int round = 0; round < 2_000; round++) {
-            Batch batch = randomBatch(random);
+            Batch batch = RandomBatches.batch(random, false);
 
             assertThat(read(WireBatch.parse(batch.toByteArray()))).as("round %d", round).isEqualTo(batch);
         }
@@ -60,7 +61,7 @@ class WireBatchTest {
 
     @Test
     void shouldRefuseEveryTruncationTheGeneratedParserRefusesAndReadTheSameFromTheRest() throws Exception {
-        byte[] whole = randomBatch(new Random(7)).toBuilder().setSeq(Long.MAX_VALUE).build().toByteArray();
+        byte[] whole = RandomBatches.batch(new Random(7), false).toBuilder().setSeq(Long.MAX_VALUE).build().toByteArray();
         int refused = 0;
         for (int length = 0; length < whole.length; length++) {
             byte[] prefix = Arrays.copyOf(whole, length);
@@ -185,39 +186,5 @@ class WireBatchTest {
         out.writeBytes(field, message);
         out.flush();
         return bytes.toByteString();
-    }
-
-    private static Batch randomBatch(Random random) {
-        Batch.Builder batch = Batch.newBuilder().setAssetId(text(random)).setAgentId(text(random))
-                .setSeq(random.nextLong()).setRegion(text(random)).setSentAtMs(random.nextLong());
-        int samples = random.nextInt(121);
-        for (int i = 0; i < samples; i++) {
-            Sample.Builder sample = Sample.newBuilder().setName(text(random)).setTimestampMs(random.nextLong())
-                    .setValue(random.nextBoolean() ? random.nextGaussian() * 1e6 : Double.NaN);
-            // Repeated names too: the wire batch keeps what was sent, validation judges it.
-            int labels = random.nextInt(7);
-            for (int j = 0; j < labels; j++) {
-                sample.addLabels(Label.newBuilder().setName(text(random)).setValue(text(random)));
-            }
-            batch.addSamples(sample);
-        }
-        return batch.build();
-    }
-
-    /** Empty a quarter of the time, now and then long enough for a two-byte length; 1- to 4-byte UTF-8 characters. */
-    private static String text(Random random) {
-        if (random.nextInt(4) == 0) {
-            return "";
-        }
-        int length = random.nextInt(20) == 0 ? 64 + random.nextInt(200) : 1 + random.nextInt(12);
-        StringBuilder text = new StringBuilder(length * 2);
-        for (int i = 0; i < length; i++) {
-            switch (random.nextInt(4)) {
-                case 0, 1 -> text.append((char) random.nextInt(0x80));
-                case 2 -> text.append((char) (0x4E00 + random.nextInt(0x5000)));
-                default -> text.appendCodePoint(0x1F300 + random.nextInt(0x300));
-            }
-        }
-        return text.toString();
     }
 }
