@@ -23,9 +23,9 @@ import java.util.Set;
 
 /**
  * Checks each incoming batch against the {@link ValidationLimits} and keeps its good samples: batch size first (a
- * refusal there refuses every sample), then per sample name and label syntax, duplicate label names, label count and
- * length, value, timestamp window and the series cap of the asset. Thread-safe; called once per batch on the ingest
- * hot path.
+ * refusal there refuses every sample), then per sample name and label syntax, label values that are not UTF-8,
+ * duplicate label names, label count and length, value, timestamp window and the series cap of the asset. Thread-safe;
+ * called once per batch on the ingest hot path, where it reads the batch's bytes in place ({@link WireBatch}).
  *
  * <p>Counts samples in {@code dams_bridge_samples_total{result="accepted"}} and
  * {@code dams_bridge_samples_total{result="rejected",reason="non_finite_value"}} etc.
