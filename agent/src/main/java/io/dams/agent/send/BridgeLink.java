@@ -61,11 +61,14 @@ public final class BridgeLink implements AutoCloseable {
     private final Counter acks;
     private final Counter duplicates;
     private final Counter reconnects;
+    private final Counter unreadable;
     private final CountDownLatch closing = new CountDownLatch(1);
     private boolean pending;
     private volatile boolean running = true;
     private volatile boolean connected;
     private volatile Throwable streamError;
+    /** The newest outbox record found unreadable and counted; the link thread's alone. */
+    private long lastUnreadable = Long.MIN_VALUE;
 
     /**
      * @param target    the bridge, host:port
@@ -83,6 +86,9 @@ public final class BridgeLink implements AutoCloseable {
         this.acks = Counter.builder("dams.agent.batches.acked").register(registry);
         this.duplicates = Counter.builder("dams.agent.batches.duplicate").register(registry);
         this.reconnects = Counter.builder("dams.agent.reconnects").register(registry);
+        this.unreadable = Counter.builder("dams.agent.buffer.unreadable.batches")
+                .description("Outbox records that are no batch, dropped so that the batches after them can go")
+                .register(registry);
         registry.gauge("dams.agent.connected", this, l -> l.connected ? 1 : 0);
         this.thread = new Thread(this::run, "dams-bridge-link");
         this.thread.setDaemon(true);
@@ -218,8 +224,15 @@ public final class BridgeLink implements AutoCloseable {
                 }
                 for (DiskQueue.Entry entry : head) {
                     if (entry.id() > sentThrough) {
-                        requests.onNext(batch(entry));
-                        sent.increment();
+                        Optional<Batch> batch = batch(entry);
+                        if (batch.isPresent()) {
+                            requests.onNext(batch.get());
+                            sent.increment();
+                        } else {
+                            // Counts as acknowledged: it leaves the outbox in order with the batches around it.
+                            acked.add(entry.id());
+                            signal();
+                        }
                         sentThrough = entry.id();
                     }
                 }
@@ -236,11 +249,22 @@ public final class BridgeLink implements AutoCloseable {
         return progressed[0];
     }
 
-    private static Batch batch(DiskQueue.Entry entry) {
+    /**
+     * The outbox record as the batch to send, or empty when it is no batch (a damaged file): that one is dropped and
+     * counted, where sending nothing at all would hold back every batch after it for good.
+     */
+    private Optional<Batch> batch(DiskQueue.Entry entry) {
         try {
-            return Batch.parseFrom(entry.payload()).toBuilder().setSeq(entry.id()).build();
+            return Optional.of(Batch.parseFrom(entry.payload()).toBuilder().setSeq(entry.id()).build());
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("outbox record " + entry.id() + " is not a batch: " + e.getMessage(), e);
+            // Found again after a reconnect if the batches before it were not acknowledged yet: counted once.
+            if (entry.id() > lastUnreadable) {
+                lastUnreadable = entry.id();
+                unreadable.increment();
+                LOG.error("outbox record {} ({} bytes) is not a batch and is dropped: {}", entry.id(),
+                        entry.payload().length, e.getMessage());
+            }
+            return Optional.empty();
         }
     }
 
