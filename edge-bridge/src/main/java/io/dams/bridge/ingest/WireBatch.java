@@ -151,12 +151,7 @@ public final class WireBatch {
             int tag = in.readTag();
             switch (tag) {
                 case 0 -> done = true;
-                case SAMPLE_NAME -> {
-                    int length = in.readRawVarint32();
-                    samples[at] = in.getTotalBytesRead();
-                    samples[at + 1] = length;
-                    in.skipRawBytes(length);
-                }
+                case SAMPLE_NAME -> readBytesAt(in, samples, at);
                 case SAMPLE_LABELS -> {
                     readLabel(in);
                     samples[at + 3]++;
@@ -185,8 +180,8 @@ public final class WireBatch {
             int tag = in.readTag();
             switch (tag) {
                 case 0 -> done = true;
-                case LABEL_NAME -> readBytesAt(in, at);
-                case LABEL_VALUE -> readBytesAt(in, at + 2);
+                case LABEL_NAME -> readBytesAt(in, labels, at);
+                case LABEL_VALUE -> readBytesAt(in, labels, at + 2);
                 default -> done = !in.skipField(tag);
             }
         }
@@ -194,11 +189,11 @@ public final class WireBatch {
         in.popLimit(limit);
     }
 
-    /** Records where a length-delimited field's bytes lie, in {@code labels[slot]} and the length after it. */
-    private void readBytesAt(CodedInputStream in, int slot) throws IOException {
+    /** Records where a length-delimited field's bytes lie, in {@code into[slot]} and the length after it. */
+    private static void readBytesAt(CodedInputStream in, int[] into, int slot) throws IOException {
         int length = in.readRawVarint32();
-        labels[slot] = in.getTotalBytesRead();
-        labels[slot + 1] = length;
+        into[slot] = in.getTotalBytesRead();
+        into[slot + 1] = length;
         in.skipRawBytes(length);
     }
 

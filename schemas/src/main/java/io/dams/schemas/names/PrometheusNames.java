@@ -6,14 +6,18 @@ package io.dams.schemas.names;
  */
 public final class PrometheusNames {
 
-    // By unsigned byte value, for names read as UTF-8 in place: the characters allowed after the first. A byte of a
-    // multi-byte character (128 and up) is allowed nowhere.
+    // By unsigned byte value, for names read as UTF-8 in place: the characters allowed first and after the first. A
+    // byte of a multi-byte character (128 and up) is allowed nowhere.
+    private static final boolean[] LABEL_FIRST = new boolean[256];
     private static final boolean[] LABEL_REST = new boolean[256];
+    private static final boolean[] METRIC_FIRST = new boolean[256];
     private static final boolean[] METRIC_REST = new boolean[256];
 
     static {
         for (char c = 0; c < 128; c++) {
-            LABEL_REST[c] = isLetter(c) || isDigit(c) || c == '_';
+            LABEL_FIRST[c] = isLetter(c) || c == '_';
+            LABEL_REST[c] = LABEL_FIRST[c] || isDigit(c);
+            METRIC_FIRST[c] = LABEL_FIRST[c] || c == ':';
             METRIC_REST[c] = LABEL_REST[c] || c == ':';
         }
     }
@@ -64,35 +68,22 @@ public final class PrometheusNames {
 
     /** {@link #isMetricName(String)} of the UTF-8 bytes {@code bytes[at..at+length)}: any non-ASCII byte fails it. */
     public static boolean isMetricName(byte[] bytes, int at, int length) {
-        if (length == 0) {
-            return false;
-        }
-        char first = (char) bytes[at];
-        if (!isLetter(first) && first != '_' && first != ':') {
-            return false;
-        }
-        for (int i = at + 1; i < at + length; i++) {
-            if (!METRIC_REST[bytes[i] & 0xff]) {
-                return false;
-            }
-        }
-        return true;
+        return matches(bytes, at, length, METRIC_FIRST, METRIC_REST);
     }
 
     /** {@link #isLabelName(String)} of the UTF-8 bytes {@code bytes[at..at+length)}: any non-ASCII byte fails it. */
     public static boolean isLabelName(byte[] bytes, int at, int length) {
-        if (length == 0) {
-            return false;
-        }
-        char first = (char) bytes[at];
-        if (!isLetter(first) && first != '_') {
-            return false;
-        }
-        if (first == '_' && length > 1 && bytes[at + 1] == '_') {
+        return !(length > 1 && bytes[at] == '_' && bytes[at + 1] == '_')
+                && matches(bytes, at, length, LABEL_FIRST, LABEL_REST);
+    }
+
+    /** Non-empty, its first byte allowed by {@code first} and every other by {@code rest}. */
+    private static boolean matches(byte[] bytes, int at, int length, boolean[] first, boolean[] rest) {
+        if (length == 0 || !first[bytes[at] & 0xff]) {
             return false;
         }
         for (int i = at + 1; i < at + length; i++) {
-            if (!LABEL_REST[bytes[i] & 0xff]) {
+            if (!rest[bytes[i] & 0xff]) {
                 return false;
             }
         }
