@@ -2,6 +2,7 @@ package io.dams.streams;
 
 import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.avro.Sample;
+import io.dams.streams.batch.AvroBatch;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,6 +31,9 @@ public final class BatchEventTime implements TimestampExtractor {
 
     @Override
     public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
+        if (record.value() instanceof AvroBatch batch && !batch.isEmpty()) {
+            return Math.min(batch.newestTimestamp(), wallClock.getAsLong() + MAX_AHEAD.toMillis());
+        }
         if (record.value() instanceof MetricBatch batch && !batch.getSamples().isEmpty()) {
             return Math.min(newest(batch), wallClock.getAsLong() + MAX_AHEAD.toMillis());
         }

@@ -1,7 +1,7 @@
 package io.dams.streams.ingest;
 
 import io.dams.schemas.avro.Asset;
-import io.dams.schemas.avro.MetricBatch;
+import io.dams.streams.batch.AvroBatch;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -11,10 +11,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Keeps the local part of the asset table ({@code dams.assets}; a tombstone deletes) and releases, enriched and in
  * order, the batches {@link BatchEnricher} held for an asset that was not known yet.
  */
-final class AssetTable implements Processor<String, Asset, String, MetricBatch> {
+final class AssetTable implements Processor<String, Asset, String, AvroBatch> {
 
     private final IngestMetrics metrics;
-    private ProcessorContext<String, MetricBatch> context;
+    private ProcessorContext<String, AvroBatch> context;
     private KeyValueStore<String, Asset> assets;
     private KeyValueStore<String, PendingBatches> pending;
 
@@ -23,7 +23,7 @@ final class AssetTable implements Processor<String, Asset, String, MetricBatch> 
     }
 
     @Override
-    public void init(ProcessorContext<String, MetricBatch> context) {
+    public void init(ProcessorContext<String, AvroBatch> context) {
         this.context = context;
         this.assets = context.getStateStore(BatchEnricher.ASSETS_STORE);
         this.pending = context.getStateStore(BatchEnricher.PENDING_STORE);

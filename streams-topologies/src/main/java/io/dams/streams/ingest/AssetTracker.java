@@ -4,13 +4,12 @@ import io.dams.schemas.avro.Asset;
 import io.dams.schemas.avro.AssetEvent;
 import io.dams.schemas.avro.AssetEventType;
 import io.dams.schemas.avro.Liveness;
-import io.dams.schemas.avro.MetricBatch;
-import io.dams.streams.BatchEventTime;
+import io.dams.streams.batch.AvroBatch;
+import io.dams.streams.batch.SeriesKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * changes (liveness, region, expected interval) go to {@code dams.assets.health}, UP and DOWN also to
  * {@code dams.assets.events}.
  */
-final class AssetTracker implements Processor<String, MetricBatch, String, SpecificRecord> {
+final class AssetTracker implements Processor<String, AvroBatch, String, Object> {
 
     /** asset_id → latest value of every series. */
     static final String LATEST_STORE = "latest-values";
@@ -47,13 +46,15 @@ final class AssetTracker implements Processor<String, MetricBatch, String, Speci
     private final long seriesRetentionMs;
     private final Duration checkInterval;
     private final IngestMetrics metrics;
-    private ProcessorContext<String, SpecificRecord> context;
+    private final SeriesKeys keys;
+    private ProcessorContext<String, Object> context;
     private KeyValueStore<String, Asset> assets;
     private KeyValueStore<String, LatestValues> latest;
     private KeyValueStore<String, AssetState> health;
     private long startedAt;
 
-    AssetTracker(IngestSettings settings, IngestMetrics metrics) {
+    AssetTracker(IngestSettings settings, IngestMetrics metrics, SeriesKeys keys) {
+        this.keys = keys;
         this.seriesRetentionMs = settings.seriesRetention().toMillis();
         this.checkInterval = settings.checkInterval();
         this.metrics = metrics;
@@ -70,7 +71,7 @@ final class AssetTracker implements Processor<String, MetricBatch, String, Speci
     }
 
     @Override
-    public void init(ProcessorContext<String, SpecificRecord> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.assets = context.getStateStore(BatchEnricher.ASSETS_STORE);
         this.latest = context.getStateStore(LATEST_STORE);
@@ -81,21 +82,21 @@ final class AssetTracker implements Processor<String, MetricBatch, String, Speci
     }
 
     @Override
-    public void process(Record<String, MetricBatch> record) {
+    public void process(Record<String, AvroBatch> record) {
         String assetId = record.key();
-        MetricBatch batch = record.value();
+        AvroBatch batch = record.value();
         context.forward(record, IngestTopology.SAMPLES_SINK);
 
         LatestValues values = latest.get(assetId);
-        latest.put(assetId, (values == null ? LatestValues.empty() : values).merge(batch, seriesRetentionMs));
+        latest.put(assetId, (values == null ? LatestValues.empty() : values).merge(batch, keys, seriesRetentionMs));
 
         long now = context.currentSystemTimeMs();
-        long eventTime = BatchEventTime.newest(batch);
+        long eventTime = batch.newestTimestamp();
         AssetState before = health.get(assetId);
         long observed = before == null ? 0
                 : eventTime > before.lastSeen() ? eventTime - before.lastSeen() : before.observedIntervalMs();
         Asset asset = assets.get(assetId);
-        String region = asset != null && !asset.getRegion().isEmpty() ? asset.getRegion() : batch.getRegion();
+        String region = asset != null && !asset.getRegion().isEmpty() ? asset.getRegion() : batch.region();
         long expected = expectedInterval(asset, observed);
         long lastSeen = before == null ? eventTime : Math.max(before.lastSeen(), eventTime);
         boolean cameUp = before == null || before.liveness() == Liveness.DOWN;

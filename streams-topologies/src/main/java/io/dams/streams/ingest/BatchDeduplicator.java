@@ -1,6 +1,6 @@
 package io.dams.streams.ingest;
 
-import io.dams.schemas.avro.MetricBatch;
+import io.dams.streams.batch.AvroBatch;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -17,14 +17,14 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * hub's send time), so they expire segment by segment once stream time has moved a TTL past them: memory is bounded
  * by the batch rate times the TTL, and no scan is needed to forget.
  */
-final class BatchDeduplicator implements Processor<String, MetricBatch, String, MetricBatch> {
+final class BatchDeduplicator implements Processor<String, AvroBatch, String, AvroBatch> {
 
     /** (agent_id, seq) → record timestamp when first seen. */
     static final String STORE = "dedupe";
 
     private final long ttlMs;
     private final IngestMetrics metrics;
-    private ProcessorContext<String, MetricBatch> context;
+    private ProcessorContext<String, AvroBatch> context;
     private WindowStore<String, Long> seen;
 
     BatchDeduplicator(Duration ttl, IngestMetrics metrics) {
@@ -40,20 +40,20 @@ final class BatchDeduplicator implements Processor<String, MetricBatch, String, 
     }
 
     @Override
-    public void init(ProcessorContext<String, MetricBatch> context) {
+    public void init(ProcessorContext<String, AvroBatch> context) {
         this.context = context;
         this.seen = context.getStateStore(STORE);
     }
 
     @Override
-    public void process(Record<String, MetricBatch> record) {
-        MetricBatch batch = record.value();
+    public void process(Record<String, AvroBatch> record) {
+        AvroBatch batch = record.value();
         if (batch == null || record.key() == null) {
             // A tombstone, or a record not keyed by asset: it is on a partition that does not own its asset's state.
             metrics.invalid.increment();
             return;
         }
-        String id = batch.getAgentId() + "#" + batch.getSeq();
+        String id = batch.agentId() + "#" + batch.seq();
         long at = record.timestamp();
         try (WindowStoreIterator<Long> earlier = seen.fetch(id, Math.max(0, at - ttlMs), at + ttlMs)) {
             if (earlier.hasNext()) {

@@ -1,7 +1,7 @@
 package io.dams.streams.ingest;
 
 import io.dams.schemas.avro.Asset;
-import io.dams.schemas.avro.MetricBatch;
+import io.dams.streams.batch.AvroBatch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * held batches go on with only their own region (counted {@code unenriched}), and so do the asset's later batches,
  * without waiting, until it registers.
  */
-final class BatchEnricher implements Processor<String, MetricBatch, String, MetricBatch> {
+final class BatchEnricher implements Processor<String, AvroBatch, String, AvroBatch> {
 
     /** asset_id → the asset's latest registration ({@code dams.assets}). */
     static final String ASSETS_STORE = "assets";
@@ -38,7 +38,7 @@ final class BatchEnricher implements Processor<String, MetricBatch, String, Metr
     private final long waitMs;
     private final Duration checkInterval;
     private final IngestMetrics metrics;
-    private ProcessorContext<String, MetricBatch> context;
+    private ProcessorContext<String, AvroBatch> context;
     private KeyValueStore<String, Asset> assets;
     private KeyValueStore<String, PendingBatches> pending;
 
@@ -58,7 +58,7 @@ final class BatchEnricher implements Processor<String, MetricBatch, String, Metr
     }
 
     @Override
-    public void init(ProcessorContext<String, MetricBatch> context) {
+    public void init(ProcessorContext<String, AvroBatch> context) {
         this.context = context;
         this.assets = context.getStateStore(ASSETS_STORE);
         this.pending = context.getStateStore(PENDING_STORE);
@@ -66,7 +66,7 @@ final class BatchEnricher implements Processor<String, MetricBatch, String, Metr
     }
 
     @Override
-    public void process(Record<String, MetricBatch> record) {
+    public void process(Record<String, AvroBatch> record) {
         Asset asset = assets.get(record.key());
         if (asset != null) {
             metrics.enriched.increment();
@@ -106,13 +106,9 @@ final class BatchEnricher implements Processor<String, MetricBatch, String, Metr
         }
     }
 
-    /**
-     * The batch with its asset's region, site and tags. The samples are shared, not copied (a builder from the batch
-     * would deep-copy every sample and its labels): neither record is changed after this.
-     */
-    static MetricBatch enrich(MetricBatch batch, Asset asset) {
-        String region = asset.getRegion() == null || asset.getRegion().isEmpty() ? batch.getRegion() : asset.getRegion();
-        return new MetricBatch(batch.getAssetId(), batch.getAgentId(), batch.getSeq(), region, batch.getSentAt(),
-                batch.getReceivedAt(), batch.getSamples(), asset.getSite(), asset.getTags());
+    /** The batch with its asset's region, site and tags; its samples are copied as they lie. */
+    static AvroBatch enrich(AvroBatch batch, Asset asset) {
+        String region = asset.getRegion() == null || asset.getRegion().isEmpty() ? batch.region() : asset.getRegion();
+        return batch.enriched(region, AvroBatch.siteAndTags(asset.getSite(), asset.getTags()));
     }
 }

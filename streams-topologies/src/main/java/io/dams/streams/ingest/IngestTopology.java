@@ -4,9 +4,10 @@ import io.dams.schemas.avro.AlertTransition;
 import io.dams.schemas.avro.Asset;
 import io.dams.schemas.avro.AssetEvent;
 import io.dams.schemas.avro.AssetHealth;
-import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.topics.Topics;
 import io.dams.streams.TopicSerdes;
+import io.dams.streams.batch.AvroBatchSerde;
+import io.dams.streams.batch.SeriesKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -63,9 +64,11 @@ public final class IngestTopology {
 
     public static Topology build(IngestSettings settings, TopicSerdes serdes, MeterRegistry registry) {
         IngestMetrics metrics = new IngestMetrics(registry);
-        Serde<MetricBatch> raw = serdes.valueSerde(Topics.METRICS_RAW);
+        // Batches are read in place and written as the bytes they came in (AvroBatch).
+        AvroBatchSerde raw = new AvroBatchSerde(serdes.valueSerde(Topics.METRICS_RAW));
         Serde<Asset> assets = serdes.valueSerde(Topics.ASSETS);
-        Serde<MetricBatch> samples = serdes.valueSerde(Topics.METRICS_SAMPLES);
+        AvroBatchSerde samples = new AvroBatchSerde(serdes.valueSerde(Topics.METRICS_SAMPLES));
+        SeriesKeys keys = new SeriesKeys();
         Serde<AssetHealth> health = serdes.valueSerde(Topics.ASSETS_HEALTH);
         Serde<AssetEvent> events = serdes.valueSerde(Topics.ASSETS_EVENTS);
 
@@ -92,7 +95,7 @@ public final class IngestTopology {
                 Topics.ASSETS.name());
         topology.addProcessor(ASSET_TABLE, () -> new AssetTable(metrics), ASSETS_SOURCE);
 
-        topology.addProcessor(TRACKER, () -> new AssetTracker(settings, metrics), ENRICH, ASSET_TABLE);
+        topology.addProcessor(TRACKER, () -> new AssetTracker(settings, metrics, keys), ENRICH, ASSET_TABLE);
         topology.addSink(SAMPLES_SINK, Topics.METRICS_SAMPLES.name(), Serdes.String().serializer(),
                 samples.serializer(), TRACKER);
         topology.addSink(HEALTH_SINK, Topics.ASSETS_HEALTH.name(), Serdes.String().serializer(), health.serializer(),

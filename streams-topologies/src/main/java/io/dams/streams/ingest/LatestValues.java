@@ -1,9 +1,9 @@
 package io.dams.streams.ingest;
 
-import io.dams.schemas.avro.MetricBatch;
-import io.dams.schemas.avro.Sample;
 import io.dams.streams.SeriesKey;
 import io.dams.streams.SeriesOrder;
+import io.dams.streams.batch.AvroBatch;
+import io.dams.streams.batch.SeriesKeys;
 import io.dams.streams.state.SeriesKeyCodec;
 import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
@@ -43,17 +43,18 @@ final class LatestValues {
      * These values updated with a batch: a sample replaces its series' value unless it is older; series without a
      * sample for {@code retentionMs} behind the newest one are forgotten.
      */
-    LatestValues merge(MetricBatch batch, long retentionMs) {
+    LatestValues merge(AvroBatch batch, SeriesKeys keys, long retentionMs) {
         LinkedHashMap<SeriesKey, Point> merged = new LinkedHashMap<>(
-                SeriesOrder.capacity(series.size() + batch.getSamples().size()));
+                SeriesOrder.capacity(series.size() + batch.size()));
         merged.putAll(series);
         boolean added = false;
-        for (Sample sample : batch.getSamples()) {
-            SeriesKey key = SeriesKey.of(sample);
+        for (int i = 0; i < batch.size(); i++) {
+            SeriesKey key = batch.series(i, keys);
+            long timestamp = batch.timestamp(i);
             Point current = merged.get(key);
-            if (current == null || sample.getTimestampMs() >= current.timestampMs) {
+            if (current == null || timestamp >= current.timestampMs) {
                 // Replacing a value keeps its place; only a new series can break the order.
-                added |= merged.put(key, new Point(sample.getTimestampMs(), sample.getValue())) == null;
+                added |= merged.put(key, new Point(timestamp, batch.value(i))) == null;
             }
         }
         long newest = Long.MIN_VALUE;

@@ -1,6 +1,6 @@
 package io.dams.streams.ingest;
 
-import io.dams.schemas.avro.MetricBatch;
+import io.dams.streams.batch.AvroBatch;
 import io.dams.streams.state.StateOutput;
 import io.dams.streams.state.StateSerde;
 import java.io.IOException;
@@ -16,7 +16,7 @@ import java.util.List;
 record PendingBatches(long waitingSinceMs, boolean passThrough, List<Held> batches) {
 
     /** One held batch with its record timestamp. */
-    record Held(long timestamp, MetricBatch batch) {
+    record Held(long timestamp, AvroBatch batch) {
     }
 
     static PendingBatches waiting(long since) {
@@ -27,7 +27,7 @@ record PendingBatches(long waitingSinceMs, boolean passThrough, List<Held> batch
         return new PendingBatches(since, true, List.of());
     }
 
-    PendingBatches with(long timestamp, MetricBatch batch) {
+    PendingBatches with(long timestamp, AvroBatch batch) {
         List<Held> more = new ArrayList<>(batches.size() + 1);
         more.addAll(batches);
         more.add(new Held(timestamp, batch));
@@ -41,7 +41,8 @@ record PendingBatches(long waitingSinceMs, boolean passThrough, List<Held> batch
     static final class Serde extends StateSerde<PendingBatches> {
 
         Serde() {
-            super(1, "held batches");
+            // Format 2 holds each batch as its Avro binary; format 1 wrote every field.
+            super(2, "held batches");
         }
 
         @Override
@@ -51,7 +52,8 @@ record PendingBatches(long waitingSinceMs, boolean passThrough, List<Held> batch
             out.writeInt(value.batches.size());
             for (Held held : value.batches) {
                 out.writeLong(held.timestamp);
-                writeBatch(out, held.batch);
+                out.writeInt(held.batch.length());
+                out.write(held.batch.toByteArray());
             }
         }
 
@@ -65,9 +67,20 @@ record PendingBatches(long waitingSinceMs, boolean passThrough, List<Held> batch
             }
             List<Held> batches = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                batches.add(new Held(in.getLong(), readBatch(in)));
+                long timestamp = in.getLong();
+                batches.add(new Held(timestamp, format == 1 ? AvroBatch.of(readBatch(in)) : readAvro(in)));
             }
             return new PendingBatches(since, passThrough, batches);
+        }
+
+        private static AvroBatch readAvro(ByteBuffer in) throws IOException {
+            int length = in.getInt();
+            if (length < 0 || length > in.remaining()) {
+                throw new IOException("batch length " + length + " with " + in.remaining() + " bytes left");
+            }
+            byte[] avro = new byte[length];
+            in.get(avro);
+            return AvroBatch.read(avro);
         }
     }
 }

@@ -1,11 +1,12 @@
 package io.dams.streams.rollup;
 
-import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.avro.Resolution;
 import io.dams.schemas.avro.Rollup;
 import io.dams.schemas.topics.Topics;
 import io.dams.streams.BatchEventTime;
 import io.dams.streams.TopicSerdes;
+import io.dams.streams.batch.AvroBatchSerde;
+import io.dams.streams.batch.SeriesKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serde;
@@ -45,14 +46,15 @@ public final class RollupTopology {
     }
 
     public static Topology build(RollupSettings settings, TopicSerdes serdes, MeterRegistry registry) {
-        Serde<MetricBatch> samples = serdes.valueSerde(Topics.METRICS_SAMPLES);
+        AvroBatchSerde samples = new AvroBatchSerde(serdes.valueSerde(Topics.METRICS_SAMPLES));
+        SeriesKeys keys = new SeriesKeys();
         Serde<Rollup> minutes = serdes.valueSerde(Topics.METRICS_ROLLUP_1M);
         Serde<Rollup> hours = serdes.valueSerde(Topics.METRICS_ROLLUP_1H);
 
         Topology topology = new Topology();
         topology.addSource(AutoOffsetReset.earliest(), SAMPLES_SOURCE, new BatchEventTime(), Serdes.String().deserializer(),
                 samples.deserializer(), Topics.METRICS_SAMPLES.name());
-        topology.addProcessor(ROLLUP, () -> new WindowAggregator(settings.grace(), registry), SAMPLES_SOURCE);
+        topology.addProcessor(ROLLUP, () -> new WindowAggregator(settings.grace(), registry, keys), SAMPLES_SOURCE);
         topology.addSink(ROLLUP_1M_SINK, Topics.METRICS_ROLLUP_1M.name(), Serdes.String().serializer(),
                 minutes.serializer(), ROLLUP);
         topology.addSink(ROLLUP_1H_SINK, Topics.METRICS_ROLLUP_1H.name(), Serdes.String().serializer(),

@@ -73,8 +73,12 @@ final class WindowAggregate {
     }
 
     void add(String batchRegion, Sample sample) {
+        add(batchRegion, SeriesKey.of(sample), sample.getTimestampMs(), sample.getValue());
+    }
+
+    void add(String batchRegion, SeriesKey series, long timestampMs, double value) {
         region = batchRegion;
-        aggregateOf(SeriesKey.of(sample)).add(sample.getTimestampMs(), sample.getValue());
+        aggregateOf(series).add(timestampMs, value);
     }
 
     /**

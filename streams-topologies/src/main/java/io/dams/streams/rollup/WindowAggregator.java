@@ -1,9 +1,9 @@
 package io.dams.streams.rollup;
 
-import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.avro.Resolution;
 import io.dams.schemas.avro.Rollup;
-import io.dams.schemas.avro.Sample;
+import io.dams.streams.batch.AvroBatch;
+import io.dams.streams.batch.SeriesKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
@@ -44,7 +44,7 @@ import org.apache.kafka.streams.state.Stores;
  * from the start of the store. Closed minutes and hours are emitted in that order, all minutes of one punctuation
  * before its hours.
  */
-final class WindowAggregator implements Processor<String, MetricBatch, String, Rollup> {
+final class WindowAggregator implements Processor<String, AvroBatch, String, Rollup> {
 
     /** How often, in stream time, closed windows are looked for; a window's result waits at most this long. */
     static final Duration EMIT_CHECK = Duration.ofSeconds(1);
@@ -56,11 +56,13 @@ final class WindowAggregator implements Processor<String, MetricBatch, String, R
     private final Counter lateHours;
     private final Counter emittedMinutes;
     private final Counter emittedHours;
+    private final SeriesKeys keys;
     private ProcessorContext<String, Rollup> context;
     private KeyValueStore<Bytes, WindowAggregate> minutes;
     private KeyValueStore<Bytes, WindowAggregate> hours;
 
-    WindowAggregator(Duration grace, MeterRegistry registry) {
+    WindowAggregator(Duration grace, MeterRegistry registry, SeriesKeys keys) {
+        this.keys = keys;
         this.graceMs = grace.toMillis();
         this.lateMinutes = lateCounter(registry, Resolution.ONE_MINUTE);
         this.lateHours = lateCounter(registry, Resolution.ONE_HOUR);
@@ -82,38 +84,41 @@ final class WindowAggregator implements Processor<String, MetricBatch, String, R
     }
 
     @Override
-    public void process(Record<String, MetricBatch> record) {
-        MetricBatch batch = record.value();
+    public void process(Record<String, AvroBatch> record) {
+        AvroBatch batch = record.value();
         String assetId = record.key();
         if (batch == null || assetId == null) {
             return;
         }
         long streamTime = context.currentStreamTimeMs();
         // Usually one window per batch (one tick); a TreeMap keeps the rare straddling batch in window order.
-        TreeMap<Long, List<Sample>> byWindow = new TreeMap<>();
+        TreeMap<Long, WindowAggregate> touched = new TreeMap<>();
+        long currentStart = Long.MIN_VALUE;
+        WindowAggregate current = null;
         long lateCount = 0;
-        for (Sample sample : batch.getSamples()) {
-            long start = Math.floorDiv(sample.getTimestampMs(), MINUTE_MS) * MINUTE_MS;
+        for (int i = 0; i < batch.size(); i++) {
+            long timestamp = batch.timestamp(i);
+            long start = Math.floorDiv(timestamp, MINUTE_MS) * MINUTE_MS;
             if (start + MINUTE_MS + graceMs <= streamTime) {
                 lateCount++;
-            } else {
-                byWindow.computeIfAbsent(start, s -> new ArrayList<>()).add(sample);
+                continue;
             }
+            if (current == null || start != currentStart) {
+                currentStart = start;
+                current = touched.get(start);
+                if (current == null) {
+                    current = minutes.get(key(start, assetId));
+                    touched.put(start, current == null ? current = new WindowAggregate(batch.region()) : current);
+                }
+            }
+            current.add(batch.region(), batch.series(i, keys), timestamp, batch.value(i));
         }
         if (lateCount > 0) {
             lateMinutes.increment(lateCount);
             lateHours.increment(lateCount);
         }
-        for (var window : byWindow.entrySet()) {
-            Bytes key = key(window.getKey(), assetId);
-            WindowAggregate aggregate = minutes.get(key);
-            if (aggregate == null) {
-                aggregate = new WindowAggregate(batch.getRegion());
-            }
-            for (Sample sample : window.getValue()) {
-                aggregate.add(batch.getRegion(), sample);
-            }
-            minutes.put(key, aggregate);
+        for (var window : touched.entrySet()) {
+            minutes.put(key(window.getKey(), assetId), window.getValue());
         }
     }
 

@@ -9,6 +9,8 @@ import io.dams.schemas.avro.Liveness;
 import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.avro.Sample;
 import io.dams.streams.SeriesKey;
+import io.dams.streams.batch.AvroBatch;
+import io.dams.streams.batch.SeriesKeys;
 import io.dams.streams.state.FormatOne;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -77,10 +79,10 @@ class IngestStateFormatTest {
     void shouldMergeABatchIntoValuesReadFromTheStore() {
         LatestValues read = latestSerde.deserialize("t", latestSerde.serialize("t", latest()));
 
-        LatestValues merged = read.merge(batch("a1", "agent-1", 2, "eu-west-1", List.of(
+        LatestValues merged = read.merge(AvroBatch.of(batch("a1", "agent-1", 2, "eu-west-1", List.of(
                 sample("cpu_core_percent", Map.of("core", "1"), T + 10_000, 7),
                 sample("cpu_core_percent", Map.of("core", "0"), T - 1, 99),
-                sample("load1", Map.of(), T + 10_000, 0.5))), 86_400_000L);
+                sample("load1", Map.of(), T + 10_000, 0.5)))), new SeriesKeys(), 86_400_000L);
 
         assertThat(merged.series()).hasSize(5);
         assertThat(merged.series().get(SeriesKey.of("cpu_core_percent", Map.of("core", "1"))))
@@ -139,19 +141,20 @@ class IngestStateFormatTest {
     }
 
     @Test
-    void shouldWriteHeldBatchesAsFormatOneAndReadThemBack() {
+    void shouldReadHeldBatchesOfFormatOneAndWriteThemAsTheirAvroBinary() {
         MetricBatch plain = batch("a1", "agent-1", 1, "eu-west-1", List.of(sample("up", T, 1),
                 sample("cpu_percent", Map.of("core", "0"), T, 12.5)));
         MetricBatch enriched = MetricBatch.newBuilder(plain).setSeq(2).setSite("dub-1").setTags(Map.of("rack", "r7"))
                 .setReceivedAt(T + 20).build();
-        PendingBatches held = PendingBatches.waiting(T + 5).with(T, plain).with(T + 10_000, enriched);
+        PendingBatches held = PendingBatches.waiting(T + 5).with(T, AvroBatch.of(plain))
+                .with(T + 10_000, AvroBatch.of(enriched));
         byte[] formatOne = FormatOne.value(out -> {
             out.writeLong(T + 5);
             out.writeBoolean(false);
             out.writeInt(2);
             for (PendingBatches.Held h : held.batches()) {
                 out.writeLong(h.timestamp());
-                MetricBatch b = h.batch();
+                MetricBatch b = h.batch().toRecord();
                 FormatOne.string(out, b.getAssetId());
                 FormatOne.string(out, b.getAgentId());
                 out.writeLong(b.getSeq());
@@ -174,8 +177,15 @@ class IngestStateFormatTest {
         });
         PendingBatches.Serde serde = new PendingBatches.Serde();
 
-        assertThat(serde.serialize("t", held)).isEqualTo(formatOne);
-        assertThat(serde.deserialize("t", formatOne)).isEqualTo(held);
+        PendingBatches fromFormatOne = serde.deserialize("t", formatOne);
+        assertThat(fromFormatOne.batches()).extracting(h -> h.batch().toRecord()).containsExactly(plain, enriched);
+        assertThat(fromFormatOne).isEqualTo(held);
+
+        byte[] formatTwo = serde.serialize("t", held);
+        assertThat(formatTwo[0]).isEqualTo((byte) 2);
+        assertThat(formatTwo.length).as("the batches as their Avro binary, not field by field")
+                .isLessThan(formatOne.length);
+        assertThat(serde.deserialize("t", formatTwo)).isEqualTo(held);
     }
 
     @Test
