@@ -191,6 +191,35 @@ public final class AvroBatch {
         return keys.of(bytes, sampleAt[sample], seriesEnd[sample]);
     }
 
+    /** How many bytes the sample's name and labels take. */
+    int seriesLength(int sample) {
+        return seriesEnd[sample] - sampleAt[sample];
+    }
+
+    /** Copies the bytes of the sample's name and labels into {@code target} at {@code at}. */
+    void copySeries(int sample, byte[] target, int at) {
+        System.arraycopy(bytes, sampleAt[sample], target, at, seriesEnd[sample] - sampleAt[sample]);
+    }
+
+    /** Whether the sample's name and labels are the bytes {@code other[from, to)}. */
+    boolean seriesEquals(int sample, byte[] other, int from, int to) {
+        return Arrays.equals(bytes, sampleAt[sample], seriesEnd[sample], other, from, to);
+    }
+
+    /** Folds the bytes of the sample's name and labels into a running hash. */
+    long hashSeries(int sample, long h) {
+        return SeriesLayout.mix(h, bytes, sampleAt[sample], seriesEnd[sample]);
+    }
+
+    /** The oldest sample timestamp; {@link Long#MAX_VALUE} for a batch without samples. */
+    public long oldestTimestamp() {
+        long oldest = Long.MAX_VALUE;
+        for (int i = 0; i < count; i++) {
+            oldest = Math.min(oldest, timestamps[i]);
+        }
+        return oldest;
+    }
+
     /** The sample's metric name (a new string: for messages, not for the hot path). */
     public String name(int sample) {
         check(sample);

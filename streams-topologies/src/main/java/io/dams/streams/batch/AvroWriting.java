@@ -103,6 +103,10 @@ final class AvroWriting extends OutputStream {
         }
     }
 
+    int size() {
+        return size;
+    }
+
     byte[] toByteArray() {
         return size == buffer.length ? buffer : Arrays.copyOf(buffer, size);
     }

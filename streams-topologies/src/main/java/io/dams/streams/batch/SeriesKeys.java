@@ -39,7 +39,8 @@ public final class SeriesKeys {
         return keys.size();
     }
 
-    private static SeriesKey decode(byte[] bytes, int at, int end) {
+    /** The key of the name and labels in {@code bytes[at, end)}, made anew. */
+    static SeriesKey decode(byte[] bytes, int at, int end) {
         AvroBatch.Reader in = new AvroBatch.Reader(bytes, at, end);
         String name = in.readString("sample name");
         Map<String, String> labels = new HashMap<>();

@@ -3,6 +3,7 @@ package io.dams.streams.ingest;
 import io.dams.schemas.avro.Asset;
 import io.dams.schemas.avro.Liveness;
 import io.dams.streams.SeriesKey;
+import io.dams.streams.batch.SeriesLayouts;
 import io.dams.streams.iq.AssetDetail;
 import io.dams.streams.iq.AssetView;
 import io.dams.streams.iq.LocalStores;
@@ -82,7 +83,8 @@ public final class AssetQueries {
         LatestValues latest = stores.<LatestValues>store(IngestTopology.LATEST_STORE).get(assetId);
         List<SeriesValue> series = new ArrayList<>();
         if (latest != null) {
-            for (Map.Entry<SeriesKey, LatestValues.Point> e : latest.series().entrySet()) {
+            SeriesLayouts layouts = SeriesLayouts.reading(stores.store(IngestTopology.LAYOUTS_STORE));
+            for (Map.Entry<SeriesKey, LatestValues.Point> e : latest.series(layouts).entrySet()) {
                 series.add(new SeriesValue(e.getKey().name(), e.getKey().labels(), e.getValue().timestampMs(),
                         e.getValue().value()));
             }

@@ -5,9 +5,12 @@ import io.dams.schemas.avro.AssetEvent;
 import io.dams.schemas.avro.AssetEventType;
 import io.dams.schemas.avro.Liveness;
 import io.dams.streams.batch.AvroBatch;
-import io.dams.streams.batch.SeriesKeys;
+import io.dams.streams.batch.SeriesLayout;
+import io.dams.streams.batch.SeriesLayouts;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
@@ -40,21 +43,22 @@ final class AssetTracker implements Processor<String, AvroBatch, String, Object>
     static final int DOWN_AFTER_INTERVALS = 3;
     /** The schema's default collection interval, for an asset neither registered nor seen twice. */
     static final long DEFAULT_INTERVAL_MS = 10_000;
+    /** How often the series layouts no latest value refers to are deleted. */
+    static final Duration LAYOUT_SWEEP = Duration.ofHours(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(AssetTracker.class);
 
     private final long seriesRetentionMs;
     private final Duration checkInterval;
     private final IngestMetrics metrics;
-    private final SeriesKeys keys;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, Asset> assets;
     private KeyValueStore<String, LatestValues> latest;
     private KeyValueStore<String, AssetState> health;
+    private SeriesLayouts layouts;
     private long startedAt;
 
-    AssetTracker(IngestSettings settings, IngestMetrics metrics, SeriesKeys keys) {
-        this.keys = keys;
+    AssetTracker(IngestSettings settings, IngestMetrics metrics) {
         this.seriesRetentionMs = settings.seriesRetention().toMillis();
         this.checkInterval = settings.checkInterval();
         this.metrics = metrics;
@@ -76,9 +80,11 @@ final class AssetTracker implements Processor<String, AvroBatch, String, Object>
         this.assets = context.getStateStore(BatchEnricher.ASSETS_STORE);
         this.latest = context.getStateStore(LATEST_STORE);
         this.health = context.getStateStore(HEALTH_STORE);
+        this.layouts = SeriesLayouts.over(context.getStateStore(SeriesLayouts.STORE));
         // After a restart the backlog has not been read yet: nobody is silent for longer than we have been running.
         this.startedAt = context.currentSystemTimeMs();
         context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, this::findSilentAssets);
+        context.schedule(LAYOUT_SWEEP, PunctuationType.WALL_CLOCK_TIME, now -> forgetUnusedLayouts());
     }
 
     @Override
@@ -87,8 +93,10 @@ final class AssetTracker implements Processor<String, AvroBatch, String, Object>
         AvroBatch batch = record.value();
         context.forward(record, IngestTopology.SAMPLES_SINK);
 
+        SeriesLayout layout = layouts.of(batch);
         LatestValues values = latest.get(assetId);
-        latest.put(assetId, (values == null ? LatestValues.empty() : values).merge(batch, keys, seriesRetentionMs));
+        latest.put(assetId, (values == null ? LatestValues.empty() : values)
+                .merge(batch, layout, layouts, seriesRetentionMs));
 
         long now = context.currentSystemTimeMs();
         long eventTime = batch.newestTimestamp();
@@ -144,6 +152,18 @@ final class AssetTracker implements Processor<String, AvroBatch, String, Object>
             context.forward(new Record<>(s.assetId(), down.toHealth(s.assetId()), now), IngestTopology.HEALTH_SINK);
             context.forward(new Record<>(s.assetId(), event(s.assetId(), down, AssetEventType.DOWN, now, detail), now),
                     IngestTopology.EVENTS_SINK);
+        }
+    }
+
+    /** Deletes the series layouts that no asset's latest values refer to any more. */
+    private void forgetUnusedLayouts() {
+        Set<Long> inUse = new HashSet<>();
+        try (KeyValueIterator<String, LatestValues> all = latest.all()) {
+            all.forEachRemaining(entry -> inUse.addAll(entry.value.layoutIds()));
+        }
+        int forgotten = layouts.forgetUnused(inUse::contains);
+        if (forgotten > 0) {
+            LOG.debug("forgot {} series layout(s) no asset uses, {} in use", forgotten, inUse.size());
         }
     }
 

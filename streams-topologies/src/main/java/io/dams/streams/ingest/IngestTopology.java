@@ -7,7 +7,7 @@ import io.dams.schemas.avro.AssetHealth;
 import io.dams.schemas.topics.Topics;
 import io.dams.streams.TopicSerdes;
 import io.dams.streams.batch.AvroBatchSerde;
-import io.dams.streams.batch.SeriesKeys;
+import io.dams.streams.batch.SeriesLayouts;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -58,6 +58,7 @@ public final class IngestTopology {
     public static final String HEALTH_STORE = AssetTracker.HEALTH_STORE;
     public static final String DEDUPE_STORE = BatchDeduplicator.STORE;
     public static final String PENDING_STORE = BatchEnricher.PENDING_STORE;
+    public static final String LAYOUTS_STORE = SeriesLayouts.STORE;
 
     private IngestTopology() {
     }
@@ -68,7 +69,6 @@ public final class IngestTopology {
         AvroBatchSerde raw = new AvroBatchSerde(serdes.valueSerde(Topics.METRICS_RAW));
         Serde<Asset> assets = serdes.valueSerde(Topics.ASSETS);
         AvroBatchSerde samples = new AvroBatchSerde(serdes.valueSerde(Topics.METRICS_SAMPLES));
-        SeriesKeys keys = new SeriesKeys();
         Serde<AssetHealth> health = serdes.valueSerde(Topics.ASSETS_HEALTH);
         Serde<AssetEvent> events = serdes.valueSerde(Topics.ASSETS_EVENTS);
 
@@ -95,7 +95,7 @@ public final class IngestTopology {
                 Topics.ASSETS.name());
         topology.addProcessor(ASSET_TABLE, () -> new AssetTable(metrics), ASSETS_SOURCE);
 
-        topology.addProcessor(TRACKER, () -> new AssetTracker(settings, metrics, keys), ENRICH, ASSET_TABLE);
+        topology.addProcessor(TRACKER, () -> new AssetTracker(settings, metrics), ENRICH, ASSET_TABLE);
         topology.addSink(SAMPLES_SINK, Topics.METRICS_SAMPLES.name(), Serdes.String().serializer(),
                 samples.serializer(), TRACKER);
         topology.addSink(HEALTH_SINK, Topics.ASSETS_HEALTH.name(), Serdes.String().serializer(), health.serializer(),
@@ -107,6 +107,7 @@ public final class IngestTopology {
         topology.addStateStore(BatchEnricher.assetsStore(assets), ENRICH, ASSET_TABLE, TRACKER);
         topology.addStateStore(BatchEnricher.pendingStore(), ENRICH, ASSET_TABLE);
         topology.addStateStore(AssetTracker.latestStore(), TRACKER);
+        topology.addStateStore(SeriesLayouts.store(), TRACKER);
         topology.addStateStore(AssetTracker.healthStore(), TRACKER, ALERT_COUNTER);
         return topology;
     }

@@ -6,7 +6,7 @@ import io.dams.schemas.topics.Topics;
 import io.dams.streams.BatchEventTime;
 import io.dams.streams.TopicSerdes;
 import io.dams.streams.batch.AvroBatchSerde;
-import io.dams.streams.batch.SeriesKeys;
+import io.dams.streams.batch.SeriesLayouts;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serde;
@@ -23,7 +23,7 @@ import org.apache.kafka.streams.Topology;
  *
  * <pre>
  *   samples-source → rollup ─┬→ rollup-1m-sink
- *                   (windows-1m, windows-1h-from-1m)
+ *                   (minute-windows, hour-windows, series-layouts)
  *                            └→ rollup-1h-sink
  * </pre>
  */
@@ -33,34 +33,36 @@ public final class RollupTopology {
     public static final String ROLLUP = "rollup";
     public static final String ROLLUP_1M_SINK = "rollup-1m-sink";
     public static final String ROLLUP_1H_SINK = "rollup-1h-sink";
-    /** (window start, asset_id) → the window's aggregates so far. */
-    public static final String WINDOWS_1M_STORE = "windows-1m";
-    /**
-     * (hour start, asset_id) → the hour's closed minutes folded so far. Not {@code windows-1h}, the name of the store
-     * that took samples directly before hours came from minutes: an hour in progress restored from that changelog
-     * would count again the samples of the minutes folded into it after an upgrade.
-     */
-    public static final String WINDOWS_1H_STORE = "windows-1h-from-1m";
+    /** (minute start, asset_id, input offset + 1) → one batch's samples of that minute ({@link WindowEntry}). */
+    public static final String MINUTES_STORE = "minute-windows";
+    /** (hour start, asset_id) → the hour's closed minutes folded so far ({@link WindowEntry}). */
+    public static final String HOURS_STORE = "hour-windows";
+    /** Earlier versions' minutes (one aggregate per asset, series by name): moved into {@link #MINUTES_STORE}. */
+    public static final String LEGACY_MINUTES_STORE = "windows-1m";
+    /** Earlier versions' hours: moved into {@link #HOURS_STORE}. */
+    public static final String LEGACY_HOURS_STORE = "windows-1h-from-1m";
 
     private RollupTopology() {
     }
 
     public static Topology build(RollupSettings settings, TopicSerdes serdes, MeterRegistry registry) {
         AvroBatchSerde samples = new AvroBatchSerde(serdes.valueSerde(Topics.METRICS_SAMPLES));
-        SeriesKeys keys = new SeriesKeys();
         Serde<Rollup> minutes = serdes.valueSerde(Topics.METRICS_ROLLUP_1M);
         Serde<Rollup> hours = serdes.valueSerde(Topics.METRICS_ROLLUP_1H);
 
         Topology topology = new Topology();
         topology.addSource(AutoOffsetReset.earliest(), SAMPLES_SOURCE, new BatchEventTime(), Serdes.String().deserializer(),
                 samples.deserializer(), Topics.METRICS_SAMPLES.name());
-        topology.addProcessor(ROLLUP, () -> new WindowAggregator(settings.grace(), registry, keys), SAMPLES_SOURCE);
+        topology.addProcessor(ROLLUP, () -> new WindowAggregator(settings.grace(), registry), SAMPLES_SOURCE);
         topology.addSink(ROLLUP_1M_SINK, Topics.METRICS_ROLLUP_1M.name(), Serdes.String().serializer(),
                 minutes.serializer(), ROLLUP);
         topology.addSink(ROLLUP_1H_SINK, Topics.METRICS_ROLLUP_1H.name(), Serdes.String().serializer(),
                 hours.serializer(), ROLLUP);
-        topology.addStateStore(WindowAggregator.store(WINDOWS_1M_STORE), ROLLUP);
-        topology.addStateStore(WindowAggregator.store(WINDOWS_1H_STORE), ROLLUP);
+        topology.addStateStore(WindowAggregator.store(MINUTES_STORE), ROLLUP);
+        topology.addStateStore(WindowAggregator.store(HOURS_STORE), ROLLUP);
+        topology.addStateStore(SeriesLayouts.store(), ROLLUP);
+        topology.addStateStore(WindowAggregator.legacyStore(LEGACY_MINUTES_STORE), ROLLUP);
+        topology.addStateStore(WindowAggregator.legacyStore(LEGACY_HOURS_STORE), ROLLUP);
         return topology;
     }
 

@@ -104,8 +104,12 @@ final class WindowAggregate {
         return aggregate;
     }
 
+    String region() {
+        return region;
+    }
+
     /** The series in key order, in which they are stored and emitted. */
-    private Map<SeriesKey, Aggregate> inKeyOrder() {
+    Map<SeriesKey, Aggregate> inKeyOrder() {
         if (!ordered) {
             series = SeriesOrder.sorted(series);
             for (SeriesKey key : series.keySet()) {

@@ -22,80 +22,10 @@ import java.util.TreeMap;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
-/** The ingest stores' values: written byte for byte as format 1 was, and read back from it (changelogs, restores). */
+/** The ingest stores' values, read back from every format they were written in (changelogs, restores). */
 class IngestStateFormatTest {
 
     static final long T = 1_740_830_400_000L;
-
-    final LatestValues.Serde latestSerde = new LatestValues.Serde();
-
-    static LatestValues latest() {
-        TreeMap<SeriesKey, LatestValues.Point> series = new TreeMap<>();
-        series.put(SeriesKey.of("cpu_core_percent", Map.of("core", "0")), new LatestValues.Point(T, 12.5));
-        series.put(SeriesKey.of("cpu_core_percent", Map.of("core", "1")), new LatestValues.Point(T - 10_000, -0.0));
-        series.put(SeriesKey.of("disk_used_bytes", Map.of("mount", "/", "device", "sda1")),
-                new LatestValues.Point(T, 1e12));
-        series.put(SeriesKey.of("tempé_celsius", Map.of()), new LatestValues.Point(T, Double.MAX_VALUE));
-        return new LatestValues(series);
-    }
-
-    static byte[] latestAsFormatOne(LatestValues values) {
-        return FormatOne.value(out -> {
-            out.writeInt(values.series().size());
-            for (var e : values.series().entrySet()) {
-                FormatOne.string(out, e.getKey().name());
-                FormatOne.map(out, e.getKey().labels());
-                out.writeLong(e.getValue().timestampMs());
-                out.writeDouble(e.getValue().value());
-            }
-        });
-    }
-
-    @Test
-    void shouldWriteLatestValuesAsFormatOneAndReadThemBack() {
-        LatestValues values = latest();
-        byte[] formatOne = latestAsFormatOne(values);
-
-        assertThat(latestSerde.serialize("t", values)).isEqualTo(formatOne);
-        LatestValues read = latestSerde.deserialize("t", formatOne);
-        assertThat(read).isEqualTo(values);
-        assertThat(read.series().keySet()).containsExactlyElementsOf(values.series().keySet());
-        assertThat(latestSerde.serialize("t", read)).isEqualTo(formatOne);
-    }
-
-    @Test
-    void shouldReadTheSameSeriesKeysForTheSameSeriesValueAfterValue() {
-        byte[] bytes = latestSerde.serialize("t", latest());
-
-        List<SeriesKey> first = List.copyOf(latestSerde.deserialize("t", bytes).series().keySet());
-        List<SeriesKey> second = List.copyOf(latestSerde.deserialize("t", bytes).series().keySet());
-
-        for (int i = 0; i < first.size(); i++) {
-            assertThat(second.get(i)).isSameAs(first.get(i));
-        }
-    }
-
-    @Test
-    void shouldMergeABatchIntoValuesReadFromTheStore() {
-        LatestValues read = latestSerde.deserialize("t", latestSerde.serialize("t", latest()));
-
-        LatestValues merged = read.merge(AvroBatch.of(batch("a1", "agent-1", 2, "eu-west-1", List.of(
-                sample("cpu_core_percent", Map.of("core", "1"), T + 10_000, 7),
-                sample("cpu_core_percent", Map.of("core", "0"), T - 1, 99),
-                sample("load1", Map.of(), T + 10_000, 0.5)))), new SeriesKeys(), 86_400_000L);
-
-        assertThat(merged.series()).hasSize(5);
-        assertThat(merged.series().get(SeriesKey.of("cpu_core_percent", Map.of("core", "1"))))
-                .isEqualTo(new LatestValues.Point(T + 10_000, 7));
-        assertThat(merged.series().get(SeriesKey.of("cpu_core_percent", Map.of("core", "0"))))
-                .as("an older sample does not replace the value").isEqualTo(new LatestValues.Point(T, 12.5));
-        assertThat(merged.series().keySet()).as("in key order, the new series among them").containsExactly(
-                SeriesKey.of("cpu_core_percent", Map.of("core", "0")),
-                SeriesKey.of("cpu_core_percent", Map.of("core", "1")),
-                SeriesKey.of("disk_used_bytes", Map.of("mount", "/", "device", "sda1")),
-                SeriesKey.of("load1", Map.of()),
-                SeriesKey.of("tempé_celsius", Map.of()));
-    }
 
     @Test
     void shouldStillReadAssetHealthWrittenInFormatOneWithNoFiringAlerts() {
@@ -186,18 +116,5 @@ class IngestStateFormatTest {
         assertThat(formatTwo.length).as("the batches as their Avro binary, not field by field")
                 .isLessThan(formatOne.length);
         assertThat(serde.deserialize("t", formatTwo)).isEqualTo(held);
-    }
-
-    @Test
-    void shouldRefuseAValueCutShortOrInAnUnknownFormat() {
-        byte[] whole = latestSerde.serialize("t", latest());
-        byte[] cut = java.util.Arrays.copyOf(whole, whole.length - 3);
-        byte[] future = whole.clone();
-        future[0] = 2;
-
-        assertThatThrownBy(() -> latestSerde.deserialize("t", cut)).isInstanceOf(SerializationException.class)
-                .hasMessageContaining("latest values");
-        assertThatThrownBy(() -> latestSerde.deserialize("t", future)).isInstanceOf(SerializationException.class)
-                .hasMessageContaining("format 2");
     }
 }

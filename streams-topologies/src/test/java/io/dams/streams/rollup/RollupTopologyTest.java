@@ -74,7 +74,7 @@ class RollupTopologyTest {
                 sample("cpu_percent", Map.of("core", "1"), T0 + 5_000, 7));
         send("a1", sample("cpu_percent", T0 + 15_000, 3), sample("mem_used", T0 + 15_000, 20));
         send("a1", sample("cpu_percent", T0 + 25_000, 2));
-        assertThat(entries(RollupTopology.WINDOWS_1M_STORE)).as("one entry per asset and window").isEqualTo(1);
+        assertThat(entries(RollupTopology.MINUTES_STORE)).as("one entry per batch, none read back").isEqualTo(3);
 
         advanceStreamTimeTo(T0 + MINUTE + GRACE);
 
@@ -195,7 +195,7 @@ class RollupTopologyTest {
 
         advanceStreamTimeTo(T0 + HOUR + GRACE - 1);
         assertThat(hours.isEmpty()).as("the hour waits for its last minute's grace").isTrue();
-        assertThat(entries(RollupTopology.WINDOWS_1H_STORE)).as("one hour entry for the asset").isEqualTo(1);
+        assertThat(entries(RollupTopology.HOURS_STORE)).as("one hour entry for the asset").isEqualTo(1);
         advanceStreamTimeTo(T0 + HOUR + GRACE);
 
         List<Rollup> minuteResults = minutes.readValuesToList().stream().filter(r -> r.getAssetId().equals("a1"))
@@ -223,6 +223,52 @@ class RollupTopologyTest {
 
         Rollup hour = hours.readValuesToList().stream().filter(r -> r.getAssetId().equals("a1")).findFirst().orElseThrow();
         assertThat(hour.getSeries()).containsExactly(aggregate("up", Map.of(), 1, 2, 3, 2, 2, T0 + 30 * MINUTE));
+    }
+
+    @Test
+    void shouldCarryOnTheWindowsInProgressInTheStoresOfAnEarlierVersion() {
+        // What the version before per-batch entries left: a minute and an hour in progress, series by name.
+        WindowAggregate minute = new WindowAggregate(REGION);
+        minute.add(REGION, sample("up", Map.of("job", "a"), T0 + 5_000, 3));
+        minute.add(REGION, sample("load1", T0 + 5_000, 0.5));
+        WindowAggregate hour = new WindowAggregate(REGION);
+        hour.add(REGION, sample("up", Map.of("job", "a"), T0 - 50 * MINUTE, 7));
+        KeyValueStore<Bytes, WindowAggregate> legacyMinutes = driver.getKeyValueStore(RollupTopology.LEGACY_MINUTES_STORE);
+        KeyValueStore<Bytes, WindowAggregate> legacyHours = driver.getKeyValueStore(RollupTopology.LEGACY_HOURS_STORE);
+        legacyMinutes.put(legacyKey(T0, "a1"), minute);
+        legacyHours.put(legacyKey(T0 - HOUR, "a1"), hour);
+
+        send("a1", sample("up", Map.of("job", "a"), T0 + 15_000, 1));
+        advanceStreamTimeTo(T0 + MINUTE + GRACE);
+
+        assertThat(minutes.readValuesToList()).filteredOn(r -> r.getAssetId().equals("a1")).singleElement()
+                .satisfies(r -> assertThat(r.getSeries()).containsExactly(
+                        aggregate("load1", Map.of(), 0.5, 0.5, 0.5, 1, 0.5, T0 + 5_000),
+                        aggregate("up", Map.of("job", "a"), 1, 3, 4, 2, 1, T0 + 15_000)));
+        assertThat(hours.readValuesToList()).filteredOn(r -> r.getAssetId().equals("a1")).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.getWindowStart()).isEqualTo(T0 - HOUR);
+                    assertThat(r.getSeries()).containsExactly(
+                            aggregate("up", Map.of("job", "a"), 7, 7, 7, 1, 7, T0 - 50 * MINUTE));
+                });
+        assertThat(entries(RollupTopology.LEGACY_MINUTES_STORE) + entries(RollupTopology.LEGACY_HOURS_STORE))
+                .as("the earlier stores are emptied").isZero();
+    }
+
+    @Test
+    void shouldAggregateASeriesRepeatedInOneBatchAsOneSeries() {
+        send("a1", sample("up", T0 + 5_000, 1), sample("up", T0 + 6_000, 5));
+        send("a1", sample("up", T0 + 7_000, 2));
+        advanceStreamTimeTo(T0 + MINUTE + GRACE);
+
+        assertThat(minutes.readValuesToList()).filteredOn(r -> r.getAssetId().equals("a1")).singleElement()
+                .satisfies(r -> assertThat(r.getSeries()).containsExactly(
+                        aggregate("up", Map.of(), 1, 5, 8, 3, 2, T0 + 7_000)));
+    }
+
+    private static Bytes legacyKey(long start, String assetId) {
+        byte[] id = assetId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return Bytes.wrap(java.nio.ByteBuffer.allocate(8 + id.length).putLong(start).put(id).array());
     }
 
     /** What an hour must be, computed from its minutes' results: min of mins, max of maxes, sums, the newest last. */
