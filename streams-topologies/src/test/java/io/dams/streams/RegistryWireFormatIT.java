@@ -12,6 +12,8 @@ import io.dams.embedded.junit.EmbeddedPlatformExtension;
 import io.dams.schemas.avro.AssetEvent;
 import io.dams.schemas.avro.AssetEventType;
 import io.dams.schemas.avro.AssetHealth;
+import io.dams.schemas.avro.MetricBatch;
+import io.dams.schemas.avro.Sample;
 import io.dams.schemas.avro.Liveness;
 import io.dams.schemas.avro.Resolution;
 import io.dams.schemas.avro.Rollup;
@@ -19,6 +21,8 @@ import io.dams.schemas.avro.SeriesAggregate;
 import io.dams.schemas.serde.RegistrySerdes;
 import io.dams.schemas.topics.Topic;
 import io.dams.schemas.topics.Topics;
+import io.dams.streams.batch.AvroBatch;
+import io.dams.streams.batch.AvroBatchSerde;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +31,9 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -73,6 +80,77 @@ class RegistryWireFormatIT {
                 rollup("a1", Resolution.ONE_MINUTE, 60_000), rollup("a2", Resolution.ONE_MINUTE, 60_000)));
         check(platform, registry, jobs, Topics.METRICS_ROLLUP_1H, List.of(
                 rollup("a1", Resolution.ONE_HOUR, 3_600_000), rollup("a2", Resolution.ONE_HOUR, 3_600_000)));
+    }
+
+    @Test
+    void shouldReadBatchesInPlaceAndWriteTheRegistrySerializersBytes(Endpoints platform) {
+        RegistrySerdes registry = new RegistrySerdes(platform.registryUrl());
+        TopicSerdes jobs = TopicSerdes.registry(platform.registryUrl());
+        for (Topic<String, MetricBatch> topic : List.of(Topics.METRICS_RAW, Topics.METRICS_SAMPLES)) {
+            AvroBatchSerde batches = new AvroBatchSerde(jobs.valueSerde(topic));
+            Serializer<MetricBatch> registryWriter = registry.valueSerializer(topic);
+            Deserializer<MetricBatch> registryReader = registry.valueDeserializer(topic);
+            for (MetricBatch value : List.of(
+                    batch("a1", "agent-1", 1, "eu-west-1", List.of(sample("up", T, 1))),
+                    MetricBatch.newBuilder(batch("a1", "agent-1", 2, "eu-west-1",
+                            List.of(sample("cpu_percent", Map.of("core", "0"), T, 12.5)))).setSite("dub-1")
+                            .setTags(Map.of("rack", "r7")).build())) {
+                byte[] reference = registryWriter.serialize(topic.name(), value);
+                AvroBatch read = batches.deserialize(topic.name(), reference);
+                assertThat(read.toRecord()).isEqualTo(value);
+                assertThat(batches.serialize(topic.name(), read)).as(topic.name()).isEqualTo(reference);
+                assertThat(registryReader.deserialize(topic.name(), batches.serialize(topic.name(), AvroBatch.of(value))))
+                        .isEqualTo(value);
+            }
+            assertThat(batches.decodedAsRecords()).as("read in place, " + topic.name()).isZero();
+        }
+    }
+
+    @Test
+    void shouldReadBatchesOfAnotherSchemaVersionThroughTheRegistry(Endpoints platform) {
+        // A later producer's MetricBatch with one more field: another id on the same subject (BACKWARD allows it).
+        Schema evolved = SchemaBuilder.record("MetricBatch").namespace("io.dams.schemas.avro").fields()
+                .name("asset_id").type().stringType().noDefault()
+                .name("agent_id").type().stringType().noDefault()
+                .name("seq").type().longType().noDefault()
+                .name("region").type().stringType().noDefault()
+                .name("sent_at").type().longType().noDefault()
+                .name("received_at").type().longType().longDefault(0)
+                .name("samples").type().array().items(Sample.getClassSchema()).noDefault()
+                .name("site").type().optional().stringType()
+                .name("tags").type().map().values().stringType().mapDefault(Map.of())
+                .name("firmware").type().stringType().stringDefault("")
+                .endRecord();
+        String topic = "dams.test.evolved-batches";
+        GenericRecord sample = new GenericData.Record(Sample.getClassSchema());
+        sample.put("name", "up");
+        sample.put("labels", Map.of("job", "node"));
+        sample.put("timestamp_ms", T);
+        sample.put("value", 1.0);
+        GenericRecord newer = new GenericData.Record(evolved);
+        newer.put("asset_id", "a1");
+        newer.put("agent_id", "agent-1");
+        newer.put("seq", 7L);
+        newer.put("region", "eu-west-1");
+        newer.put("sent_at", T);
+        newer.put("received_at", T + 1);
+        newer.put("samples", List.of(sample));
+        newer.put("site", null);
+        newer.put("tags", Map.of());
+        newer.put("firmware", "2.1");
+        RegistrySerdes registry = new RegistrySerdes(platform.registryUrl());
+        io.apicurio.registry.serde.avro.AvroKafkaSerializer<GenericRecord> writer =
+                new io.apicurio.registry.serde.avro.AvroKafkaSerializer<>();
+        writer.configure(registry.valueConfig(), false);
+        byte[] bytes = writer.serialize(topic, newer);
+
+        AvroBatchSerde batches = new AvroBatchSerde(TopicSerdes.registry(platform.registryUrl())
+                .valueSerde(Topics.METRICS_RAW));
+        AvroBatch read = batches.deserialize(topic, bytes);
+
+        assertThat(batches.decodedAsRecords()).isEqualTo(1);
+        assertThat(read.toRecord()).isEqualTo(MetricBatch.newBuilder(batch("a1", "agent-1", 7, "eu-west-1",
+                List.of(sample("up", Map.of("job", "node"), T, 1)))).setSentAt(T).setReceivedAt(T + 1).build());
     }
 
     private <V extends SpecificRecord> void check(Endpoints platform, RegistrySerdes registry, TopicSerdes jobs,

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -34,6 +35,7 @@ public final class AvroBatchSerde implements Serde<AvroBatch>, Serializer<AvroBa
     private final Map<String, byte[]> prefixes = new ConcurrentHashMap<>();
     private final Map<String, Long> failedAt = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong decodedAsRecords = new AtomicLong();
 
     /** @param records the topic's serde of generated records, whose bytes these are */
     public AvroBatchSerde(Serde<MetricBatch> records) {
@@ -66,7 +68,19 @@ public final class AvroBatchSerde implements Serde<AvroBatch>, Serializer<AvroBa
             return AvroBatch.read(data, prefix.length, data.length);
         }
         MetricBatch record = records.deserializer().deserialize(topic, data);
-        return record == null ? null : AvroBatch.of(record);
+        if (record == null) {
+            return null;
+        }
+        if (decodedAsRecords.getAndIncrement() == 0) {
+            LOG.info("{} holds batches of another schema version than this one's: those are decoded and written"
+                    + " again in this version's schema, at a higher cost per batch", topic);
+        }
+        return AvroBatch.of(record);
+    }
+
+    /** How many values were not in this schema's bytes and went through the record serde. */
+    public long decodedAsRecords() {
+        return decodedAsRecords.get();
     }
 
     /** The bytes the record serde writes before a batch's Avro binary on {@code topic}, or null while unknown. */
