@@ -44,13 +44,24 @@ public final class AvroBatch {
     private final int samplesEnd;
 
     private final int count;
-    /** Per sample, where it starts, where its name and labels end, and where it ends. */
+    /**
+     * Per sample, where it starts, where its name and labels end, and where it ends, counted from {@link #samplesAt}:
+     * a batch made from this one by changing its header shares them.
+     */
     private final int[] sampleAt;
     private final int[] seriesEnd;
     private final int[] sampleEnd;
     private final long[] timestamps;
     private final double[] values;
     private final long newest;
+    /** Whether the bytes before {@link #offset} are this batch's own, to write a frame into ({@link #framed}). */
+    private final boolean framable;
+
+    private static final int[] NO_INTS = new int[0];
+    private static final long[] NO_LONGS = new long[0];
+    private static final double[] NO_DOUBLES = new double[0];
+    /** Room left before the batches it makes, for the registry's framing (magic byte and schema id). */
+    static final int FRAME_ROOM = 5;
 
     private AvroBatch(byte[] bytes, int offset, int end) {
         this.bytes = bytes;
@@ -67,31 +78,29 @@ public final class AvroBatch {
         this.receivedAt = in.readLong("received_at");
         this.samplesAt = in.at;
 
-        int capacity = 16;
-        int[] starts = new int[capacity];
-        int[] seriesEnds = new int[capacity];
-        int[] ends = new int[capacity];
-        long[] times = new long[capacity];
-        double[] vals = new double[capacity];
+        int[] starts = NO_INTS;
+        int[] seriesEnds = NO_INTS;
+        int[] ends = NO_INTS;
+        long[] times = NO_LONGS;
+        double[] vals = NO_DOUBLES;
         int n = 0;
         long newestSoFar = Long.MIN_VALUE;
         for (long block = in.readBlockCount("samples"); block != 0; block = in.readBlockCount("samples")) {
+            // Usually one block: the arrays are made once, at its size.
+            int capacity = (int) Math.min(Integer.MAX_VALUE - 8, n + block);
+            starts = Arrays.copyOf(starts, capacity);
+            seriesEnds = Arrays.copyOf(seriesEnds, capacity);
+            ends = Arrays.copyOf(ends, capacity);
+            times = Arrays.copyOf(times, capacity);
+            vals = Arrays.copyOf(vals, capacity);
             for (long i = 0; i < block; i++) {
-                if (n == capacity) {
-                    capacity *= 2;
-                    starts = Arrays.copyOf(starts, capacity);
-                    seriesEnds = Arrays.copyOf(seriesEnds, capacity);
-                    ends = Arrays.copyOf(ends, capacity);
-                    times = Arrays.copyOf(times, capacity);
-                    vals = Arrays.copyOf(vals, capacity);
-                }
-                starts[n] = in.at;
+                starts[n] = in.at - samplesAt;
                 in.skipString("sample name");
                 in.skipStringMap("sample labels");
-                seriesEnds[n] = in.at;
+                seriesEnds[n] = in.at - samplesAt;
                 times[n] = in.readLong("sample timestamp_ms");
                 vals[n] = in.readDouble("sample value");
-                ends[n] = in.at;
+                ends[n] = in.at - samplesAt;
                 newestSoFar = Math.max(newestSoFar, times[n]);
                 n++;
             }
@@ -115,6 +124,33 @@ public final class AvroBatch {
         this.timestamps = times;
         this.values = vals;
         this.newest = newestSoFar;
+        this.framable = false;
+    }
+
+    /** {@code from} with another header or trailer around the same samples, which now start at {@code samplesAt}. */
+    private AvroBatch(AvroBatch from, byte[] bytes, int offset, int end, String region, int regionFieldAt,
+                      int regionFieldEnd, int samplesAt, int samplesEnd) {
+        this.bytes = bytes;
+        this.offset = offset;
+        this.end = end;
+        this.assetId = from.assetId;
+        this.agentId = from.agentId;
+        this.seq = from.seq;
+        this.region = region;
+        this.regionFieldAt = regionFieldAt;
+        this.regionFieldEnd = regionFieldEnd;
+        this.sentAt = from.sentAt;
+        this.receivedAt = from.receivedAt;
+        this.samplesAt = samplesAt;
+        this.samplesEnd = samplesEnd;
+        this.count = from.count;
+        this.sampleAt = from.sampleAt;
+        this.seriesEnd = from.seriesEnd;
+        this.sampleEnd = from.sampleEnd;
+        this.timestamps = from.timestamps;
+        this.values = from.values;
+        this.newest = from.newest;
+        this.framable = true;
     }
 
     /**
@@ -188,7 +224,7 @@ public final class AvroBatch {
     /** The series of a sample, one instance per distinct name and labels as {@code keys} has seen them. */
     public SeriesKey series(int sample, SeriesKeys keys) {
         check(sample);
-        return keys.of(bytes, sampleAt[sample], seriesEnd[sample]);
+        return keys.of(bytes, samplesAt + sampleAt[sample], samplesAt + seriesEnd[sample]);
     }
 
     /** How many bytes the sample's name and labels take. */
@@ -198,17 +234,17 @@ public final class AvroBatch {
 
     /** Copies the bytes of the sample's name and labels into {@code target} at {@code at}. */
     void copySeries(int sample, byte[] target, int at) {
-        System.arraycopy(bytes, sampleAt[sample], target, at, seriesEnd[sample] - sampleAt[sample]);
+        System.arraycopy(bytes, samplesAt + sampleAt[sample], target, at, seriesEnd[sample] - sampleAt[sample]);
     }
 
     /** Whether the sample's name and labels are the bytes {@code other[from, to)}. */
     boolean seriesEquals(int sample, byte[] other, int from, int to) {
-        return Arrays.equals(bytes, sampleAt[sample], seriesEnd[sample], other, from, to);
+        return Arrays.equals(bytes, samplesAt + sampleAt[sample], samplesAt + seriesEnd[sample], other, from, to);
     }
 
     /** Folds the bytes of the sample's name and labels into a running hash. */
     long hashSeries(int sample, long h) {
-        return SeriesLayout.mix(h, bytes, sampleAt[sample], seriesEnd[sample]);
+        return SeriesLayout.mix(h, bytes, samplesAt + sampleAt[sample], samplesAt + seriesEnd[sample]);
     }
 
     /** The oldest sample timestamp; {@link Long#MAX_VALUE} for a batch without samples. */
@@ -223,7 +259,7 @@ public final class AvroBatch {
     /** The sample's metric name (a new string: for messages, not for the hot path). */
     public String name(int sample) {
         check(sample);
-        Reader in = new Reader(bytes, sampleAt[sample], seriesEnd[sample]);
+        Reader in = new Reader(bytes, samplesAt + sampleAt[sample], samplesAt + seriesEnd[sample]);
         return in.readString("sample name");
     }
 
@@ -233,7 +269,7 @@ public final class AvroBatch {
      */
     public int checkNames(int sample, NameCheck check) {
         check(sample);
-        Reader in = new Reader(bytes, sampleAt[sample], seriesEnd[sample]);
+        Reader in = new Reader(bytes, samplesAt + sampleAt[sample], samplesAt + seriesEnd[sample]);
         int length = in.readLength("sample name");
         int verdict = check.metricName(bytes, in.at, length);
         if (verdict >= 0) {
@@ -277,7 +313,7 @@ public final class AvroBatch {
         if (kept > 0) {
             out.writeLong(kept);
             for (int i = dropped.nextClearBit(0); i < count; i = dropped.nextClearBit(i + 1)) {
-                out.write(bytes, sampleAt[i], sampleEnd[i] - sampleAt[i]);
+                out.write(bytes, samplesAt + sampleAt[i], sampleEnd[i] - sampleAt[i]);
             }
         }
         out.writeLong(0);
@@ -291,14 +327,60 @@ public final class AvroBatch {
      */
     public AvroBatch enriched(String newRegion, byte[] siteAndTags) {
         byte[] regionBytes = newRegion.getBytes(StandardCharsets.UTF_8);
-        AvroWriting out = new AvroWriting((regionFieldAt - offset) + regionBytes.length + 10
-                + (samplesEnd - regionFieldEnd) + siteAndTags.length);
-        out.write(bytes, offset, regionFieldAt - offset);
-        out.writeLong(regionBytes.length);
-        out.write(regionBytes, 0, regionBytes.length);
-        out.write(bytes, regionFieldEnd, samplesEnd - regionFieldEnd);
-        out.write(siteAndTags, 0, siteAndTags.length);
-        return read(out.toByteArray());
+        int header = regionFieldAt - offset;
+        int regionField = varLongLength(regionBytes.length) + regionBytes.length;
+        int middle = samplesEnd - regionFieldEnd;
+        byte[] out = new byte[FRAME_ROOM + header + regionField + middle + siteAndTags.length];
+        int at = FRAME_ROOM;
+        System.arraycopy(bytes, offset, out, at, header);
+        at += header;
+        int newRegionFieldAt = at;
+        at = writeVarLong(out, at, regionBytes.length);
+        System.arraycopy(regionBytes, 0, out, at, regionBytes.length);
+        at += regionBytes.length;
+        int newRegionFieldEnd = at;
+        System.arraycopy(bytes, regionFieldEnd, out, at, middle);
+        at += middle;
+        int newSamplesEnd = at;
+        System.arraycopy(siteAndTags, 0, out, at, siteAndTags.length);
+        return new AvroBatch(this, out, FRAME_ROOM, out.length, newRegion, newRegionFieldAt, newRegionFieldEnd,
+                samplesAt + (newRegionFieldEnd - regionFieldEnd), newSamplesEnd);
+    }
+
+    /**
+     * Its Avro binary after {@code prefix}: written into the room this batch was made with when there is just that
+     * much (no copy of the batch), else into a new array.
+     */
+    public byte[] framed(byte[] prefix) {
+        if (framable && offset == prefix.length && end == bytes.length) {
+            System.arraycopy(prefix, 0, bytes, 0, prefix.length);
+            return bytes;
+        }
+        byte[] framed = new byte[prefix.length + (end - offset)];
+        System.arraycopy(prefix, 0, framed, 0, prefix.length);
+        System.arraycopy(bytes, offset, framed, prefix.length, end - offset);
+        return framed;
+    }
+
+    private static int varLongLength(long n) {
+        long zigzag = (n << 1) ^ (n >> 63);
+        int length = 1;
+        while ((zigzag & ~0x7FL) != 0) {
+            zigzag >>>= 7;
+            length++;
+        }
+        return length;
+    }
+
+    /** Writes {@code n} as Avro writes a long (zig-zag, then 7 bits a byte); returns the position after it. */
+    private static int writeVarLong(byte[] out, int at, long n) {
+        long zigzag = (n << 1) ^ (n >> 63);
+        while ((zigzag & ~0x7FL) != 0) {
+            out[at++] = (byte) ((zigzag & 0x7F) | 0x80);
+            zigzag >>>= 7;
+        }
+        out[at++] = (byte) zigzag;
+        return at;
     }
 
     /** The Avro binary of a batch's last two fields, site and tags, for {@link #enriched}. */

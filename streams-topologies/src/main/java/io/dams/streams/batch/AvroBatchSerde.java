@@ -51,10 +51,7 @@ public final class AvroBatchSerde implements Serde<AvroBatch>, Serializer<AvroBa
         if (prefix == null) {
             throw new SerializationException("cannot learn how " + topic + "'s serde frames a batch (see the log)");
         }
-        byte[] framed = new byte[prefix.length + batch.length()];
-        System.arraycopy(prefix, 0, framed, 0, prefix.length);
-        batch.copyTo(framed, prefix.length);
-        return framed;
+        return batch.framed(prefix);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.dams.streams.ingest;
 
 import io.dams.schemas.avro.Asset;
 import io.dams.streams.batch.AvroBatch;
+import io.dams.streams.state.RememberedValues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,9 @@ final class BatchEnricher implements Processor<String, AvroBatch, String, AvroBa
     /** asset_id → batches held until the asset is known. */
     static final String PENDING_STORE = "pending-enrichment";
 
+    /** Registrations kept decoded; past this many it starts again. */
+    static final int REMEMBERED_ASSETS = 100_000;
+
     private static final Logger LOG = LoggerFactory.getLogger(BatchEnricher.class);
 
     private final long waitMs;
@@ -48,8 +52,10 @@ final class BatchEnricher implements Processor<String, AvroBatch, String, AvroBa
         this.metrics = metrics;
     }
 
+    /** Read for every batch, twice: each registration is decoded once ({@link RememberedValues}). */
     static StoreBuilder<KeyValueStore<String, Asset>> assetsStore(Serde<Asset> assetSerde) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ASSETS_STORE), Serdes.String(), assetSerde);
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ASSETS_STORE), Serdes.String(),
+                new RememberedValues<>(assetSerde, REMEMBERED_ASSETS));
     }
 
     static StoreBuilder<KeyValueStore<String, PendingBatches>> pendingStore() {

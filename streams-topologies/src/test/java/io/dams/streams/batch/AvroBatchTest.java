@@ -123,6 +123,18 @@ class AvroBatchTest {
                 assertThat(enriched.toRecord()).isEqualTo(expected);
                 assertThat(enriched.region()).isEqualTo(region);
                 assertThat(enriched.size()).isEqualTo(record.getSamples().size());
+                // Made without reading the batch again: every sample must still be found where it now lies.
+                AvroBatch reread = AvroBatch.read(enriched.toByteArray());
+                for (int i = 0; i < enriched.size(); i++) {
+                    assertThat(enriched.series(i, keys)).isEqualTo(reread.series(i, keys));
+                    assertThat(enriched.name(i)).isEqualTo(reread.name(i));
+                    assertThat(enriched.timestamp(i)).isEqualTo(reread.timestamp(i));
+                }
+                byte[] prefix = {0, 0, 0, 0, 42};
+                byte[] framed = enriched.framed(prefix);
+                assertThat(Arrays.copyOf(framed, 5)).isEqualTo(prefix);
+                assertThat(Arrays.copyOfRange(framed, 5, framed.length)).isEqualTo(enriched.toByteArray());
+                assertThat(enriched.framed(new byte[0])).isEqualTo(enriched.toByteArray());
                 AvroBatch unsited = AvroBatch.of(record).enriched(region, AvroBatch.siteAndTags(null, Map.of()));
                 assertThat(unsited.toRecord().getSite()).isNull();
                 assertThat(unsited.toRecord().getTags()).isEmpty();
