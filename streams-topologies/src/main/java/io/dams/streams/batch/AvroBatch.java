@@ -457,6 +457,11 @@ public final class AvroBatch {
         }
 
         long readLong(String field) {
+            if (at < end && bytes[at] >= 0) {
+                // One byte: lengths of names, counts and most small numbers.
+                int b = bytes[at++];
+                return (b >>> 1) ^ -(b & 1);
+            }
             long raw = 0;
             int shift = 0;
             while (true) {

@@ -29,6 +29,7 @@ public final class SeriesLayouts {
     private final ReadOnlyKeyValueStore<String, byte[]> reads;
     private final KeyValueStore<String, byte[]> writes;
     private final Map<Long, SeriesLayout> cache = new HashMap<>();
+    private SeriesLayout lastUsed;
 
     private SeriesLayouts(ReadOnlyKeyValueStore<String, byte[]> reads, KeyValueStore<String, byte[]> writes) {
         this.reads = reads;
@@ -51,12 +52,19 @@ public final class SeriesLayouts {
 
     /** The layout of {@code batch}'s samples, added to the store when new. */
     public SeriesLayout of(AvroBatch batch) {
-        for (long id = SeriesLayout.hash(batch); ; id++) {
+        long hash = SeriesLayout.hash(batch);
+        SeriesLayout last = lastUsed;
+        if (last != null && last.id() == hash && last.matches(batch)) {
+            return last; // most batches: the layout of the batch before
+        }
+        for (long id = hash; ; id++) {
             SeriesLayout known = get(id);
             if (known == null) {
-                return add(SeriesLayout.of(id, batch));
+                lastUsed = add(SeriesLayout.of(id, batch));
+                return lastUsed;
             }
             if (known.matches(batch)) {
+                lastUsed = known;
                 return known;
             }
         }
@@ -113,6 +121,7 @@ public final class SeriesLayouts {
             writes.delete(key);
             cache.remove(Long.parseUnsignedLong(key, 16));
         }
+        lastUsed = null;
         return unused.size();
     }
 
@@ -127,6 +136,7 @@ public final class SeriesLayouts {
     private SeriesLayout remember(SeriesLayout layout) {
         if (cache.size() >= MAX_CACHED) {
             cache.clear();
+            lastUsed = null;
         }
         cache.put(layout.id(), layout);
         return layout;

@@ -66,7 +66,7 @@ final class AssetTracker implements Processor<String, AvroBatch, String, Object>
 
     static StoreBuilder<KeyValueStore<String, LatestValues>> latestStore() {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LATEST_STORE), Serdes.String(),
-                new LatestValues.Serde()).withCachingEnabled();
+                new LatestValues.Serde());
     }
 
     static StoreBuilder<KeyValueStore<String, AssetState>> healthStore() {
