@@ -1,6 +1,5 @@
 package io.dams.streams.state;
 
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +17,7 @@ public final class RememberedValues<V> implements Serde<V>, Deserializer<V> {
 
     private final Serde<V> inner;
     private final int capacity;
-    private final Map<Key, V> decoded = new ConcurrentHashMap<>();
+    private final Map<ByteSpan, V> decoded = new ConcurrentHashMap<>();
 
     public RememberedValues(Serde<V> inner, int capacity) {
         this.inner = Objects.requireNonNull(inner, "inner");
@@ -30,7 +29,8 @@ public final class RememberedValues<V> implements Serde<V>, Deserializer<V> {
         if (data == null) {
             return null;
         }
-        Key key = new Key(data);
+        // The store hands out a new array for every read: compared by content.
+        ByteSpan key = new ByteSpan(data, 0, data.length);
         V value = decoded.get(key);
         if (value == null) {
             value = inner.deserializer().deserialize(topic, data);
@@ -60,22 +60,5 @@ public final class RememberedValues<V> implements Serde<V>, Deserializer<V> {
     @Override
     public void close() {
         inner.close();
-    }
-
-    /** Bytes compared by content (the store hands out a new array for every read). */
-    private record Key(byte[] bytes, int hash) {
-        Key(byte[] bytes) {
-            this(bytes, Arrays.hashCode(bytes));
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key other && hash == other.hash && Arrays.equals(bytes, other.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
     }
 }

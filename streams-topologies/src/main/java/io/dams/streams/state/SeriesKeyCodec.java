@@ -3,7 +3,6 @@ package io.dams.streams.state;
 import io.dams.streams.SeriesKey;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,7 +19,7 @@ public final class SeriesKeyCodec {
 
     static final int MAX_KEYS = 100_000;
 
-    private final Map<Span, SeriesKey> keys = new ConcurrentHashMap<>();
+    private final Map<ByteSpan, SeriesKey> keys = new ConcurrentHashMap<>();
     private final Map<SeriesKey, byte[]> encodings = new ConcurrentHashMap<>();
 
     public void write(StateOutput out, SeriesKey key) {
@@ -49,7 +48,7 @@ public final class SeriesKeyCodec {
         for (int i = 0; i < 2 * labels; i++) {
             StateSerde.skipString(in);
         }
-        Span span = new Span(in.array(), in.arrayOffset() + start, in.position() - start);
+        ByteSpan span = new ByteSpan(in.array(), in.arrayOffset() + start, in.position() - start);
         SeriesKey key = keys.get(span);
         if (key == null) {
             int end = in.position();
@@ -71,39 +70,5 @@ public final class SeriesKeyCodec {
             map.clear();
         }
         map.put(key, value);
-    }
-
-    /** A range of bytes compared by content; a stored one owns a copy of its bytes. */
-    private static final class Span {
-        private final byte[] bytes;
-        private final int offset;
-        private final int length;
-        private final int hash;
-
-        Span(byte[] bytes, int offset, int length) {
-            this.bytes = bytes;
-            this.offset = offset;
-            this.length = length;
-            int h = 1;
-            for (int i = offset; i < offset + length; i++) {
-                h = 31 * h + bytes[i];
-            }
-            this.hash = h;
-        }
-
-        Span copy() {
-            return new Span(Arrays.copyOfRange(bytes, offset, offset + length), 0, length);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Span other && hash == other.hash && Arrays.equals(bytes, offset, offset + length,
-                    other.bytes, other.offset, other.offset + other.length);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
     }
 }
