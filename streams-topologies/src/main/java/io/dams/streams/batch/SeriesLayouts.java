@@ -31,9 +31,14 @@ public final class SeriesLayouts {
     private final Map<Long, SeriesLayout> cache = new HashMap<>();
     private SeriesLayout lastUsed;
 
-    private SeriesLayouts(ReadOnlyKeyValueStore<String, byte[]> reads, KeyValueStore<String, byte[]> writes) {
+    /** Decoded layouts kept across instances (interactive queries make one per request), checked against the store. */
+    private final Map<Long, SeriesLayout> shared;
+
+    private SeriesLayouts(ReadOnlyKeyValueStore<String, byte[]> reads, KeyValueStore<String, byte[]> writes,
+                          Map<Long, SeriesLayout> shared) {
         this.reads = reads;
         this.writes = writes;
+        this.shared = shared;
     }
 
     public static StoreBuilder<KeyValueStore<String, byte[]>> store() {
@@ -42,12 +47,21 @@ public final class SeriesLayouts {
 
     /** Over a processor's own store, which it may add layouts to. */
     public static SeriesLayouts over(KeyValueStore<String, byte[]> store) {
-        return new SeriesLayouts(store, store);
+        return new SeriesLayouts(store, store, null);
     }
 
     /** Over a store read by interactive queries: finds layouts, never adds one. */
     public static SeriesLayouts reading(ReadOnlyKeyValueStore<String, byte[]> store) {
-        return new SeriesLayouts(store, null);
+        return new SeriesLayouts(store, null, null);
+    }
+
+    /**
+     * The same, reusing the decoded series keys of layouts in {@code remembered} (shared by the instances of one
+     * reader, thread-safe) when the store holds the same series under the id.
+     */
+    public static SeriesLayouts reading(ReadOnlyKeyValueStore<String, byte[]> store,
+                                        Map<Long, SeriesLayout> remembered) {
+        return new SeriesLayouts(store, null, remembered);
     }
 
     /** The layout of {@code batch}'s samples, added to the store when new. */
@@ -92,7 +106,19 @@ public final class SeriesLayouts {
             if (stored == null) {
                 return null;
             }
-            layout = remember(SeriesLayout.fromStored(id, stored));
+            layout = SeriesLayout.fromStored(id, stored);
+            if (shared != null) {
+                SeriesLayout known = shared.get(id);
+                if (known != null && known.sameSeries(layout)) {
+                    layout = known;
+                } else {
+                    if (shared.size() >= MAX_CACHED) {
+                        shared.clear();
+                    }
+                    shared.put(id, layout);
+                }
+            }
+            remember(layout);
         }
         return layout;
     }

@@ -3,6 +3,7 @@ package io.dams.streams.ingest;
 import io.dams.schemas.avro.Asset;
 import io.dams.schemas.avro.Liveness;
 import io.dams.streams.SeriesKey;
+import io.dams.streams.batch.SeriesLayout;
 import io.dams.streams.batch.SeriesLayouts;
 import io.dams.streams.iq.AssetDetail;
 import io.dams.streams.iq.AssetView;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -25,6 +27,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public final class AssetQueries {
 
     private final LocalStores stores;
+    /** Layouts with their series keys decoded, for every query after the first that meets them. */
+    private final Map<Long, SeriesLayout> layouts = new ConcurrentHashMap<>();
 
     public AssetQueries(LocalStores stores) {
         this.stores = stores;
@@ -74,7 +78,7 @@ public final class AssetQueries {
         });
     }
 
-    private static Optional<AssetDetail> asset(String assetId, LocalStores stores) {
+    private Optional<AssetDetail> asset(String assetId, LocalStores stores) {
         Asset asset = stores.<Asset>store(IngestTopology.ASSETS_STORE).get(assetId);
         AssetState health = stores.<AssetState>store(IngestTopology.HEALTH_STORE).get(assetId);
         if (asset == null && health == null) {
@@ -83,8 +87,8 @@ public final class AssetQueries {
         LatestValues latest = stores.<LatestValues>store(IngestTopology.LATEST_STORE).get(assetId);
         List<SeriesValue> series = new ArrayList<>();
         if (latest != null) {
-            SeriesLayouts layouts = SeriesLayouts.reading(stores.store(IngestTopology.LAYOUTS_STORE));
-            for (Map.Entry<SeriesKey, LatestValues.Point> e : latest.series(layouts).entrySet()) {
+            SeriesLayouts known = SeriesLayouts.reading(stores.store(IngestTopology.LAYOUTS_STORE), layouts);
+            for (Map.Entry<SeriesKey, LatestValues.Point> e : latest.series(known).entrySet()) {
                 series.add(new SeriesValue(e.getKey().name(), e.getKey().labels(), e.getValue().timestampMs(),
                         e.getValue().value()));
             }
