@@ -28,6 +28,7 @@ public final class SeriesLayout {
     private volatile SeriesKey[] keys;
     private volatile int[] inKeyOrder;
     private volatile Map<SeriesKey, Integer> slots;
+    private volatile Boolean repeated;
 
     private SeriesLayout(long id, byte[] bytes, int[] offsets) {
         this.id = id;
@@ -156,12 +157,15 @@ public final class SeriesLayout {
 
     /** Whether some series has two slots (a batch that repeated a series). */
     public boolean repeatsASeries() {
-        for (int i = 0; i < size(); i++) {
-            if (slotOf(key(i)) != i) {
-                return true;
+        Boolean repeats = repeated;
+        if (repeats == null) {
+            repeats = false;
+            for (int i = 0; i < size() && !repeats; i++) {
+                repeats = slotOf(key(i)) != i;
             }
+            repeated = repeats;
         }
-        return false;
+        return repeats;
     }
 
     /** Its slots in the order of their series keys: the order in which series are listed everywhere. */

@@ -1,6 +1,7 @@
 package io.dams.streams.ingest;
 
 import io.dams.streams.SeriesKey;
+import io.dams.streams.SeriesOrder;
 import io.dams.streams.batch.AvroBatch;
 import io.dams.streams.batch.SeriesLayout;
 import io.dams.streams.batch.SeriesLayouts;
@@ -15,6 +16,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -137,8 +139,21 @@ final class LatestValues {
         if (legacy != null) {
             return legacy;
         }
+        List<Segment> segments = segments();
+        if (segments.size() == 1) {
+            // The usual entry: one layout, listed in its key order without sorting.
+            Segment only = segments.get(0);
+            SeriesLayout layout = layouts.require(only.layoutId);
+            if (!layout.repeatsASeries()) {
+                LinkedHashMap<SeriesKey, Point> inOrder = new LinkedHashMap<>(SeriesOrder.capacity(only.count));
+                for (int i : layout.inKeyOrder()) {
+                    inOrder.put(layout.key(i), new Point(only.timestamp(i), only.value(i)));
+                }
+                return inOrder;
+            }
+        }
         Map<SeriesKey, Point> latest = new HashMap<>();
-        for (Segment s : segments()) {
+        for (Segment s : segments) {
             SeriesLayout layout = layouts.require(s.layoutId);
             for (int i = 0; i < s.count; i++) {
                 Point point = new Point(s.timestamp(i), s.value(i));
