@@ -10,8 +10,8 @@ import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * One {@link MetricBatch} as its Avro binary, read in place: the header fields are decoded, each sample's timestamp and
- * value too, and each sample's name and labels stay bytes until a series key is asked for ({@link SeriesKeys} makes it
- * once per distinct byte sequence). The Streams jobs see every sample of every batch; building a record with a string
+ * value too, and each sample's name and labels stay bytes (a batch's {@link SeriesLayout} names its series once for every
+ * batch with the same ones). The Streams jobs see every sample of every batch; building a record with a string
  * per name, a map per sample and a string per label, then encoding it all again for the next topic, was most of their
  * CPU. Enriching a batch copies its samples as they lie; so does dropping a sample.
  *
@@ -221,10 +221,10 @@ public final class AvroBatch {
         return newest;
     }
 
-    /** The series of a sample, one instance per distinct name and labels as {@code keys} has seen them. */
-    public SeriesKey series(int sample, SeriesKeys keys) {
+    /** The series of a sample, made anew (the jobs find series through their {@link SeriesLayout}). */
+    public SeriesKey series(int sample) {
         check(sample);
-        return keys.of(bytes, samplesAt + sampleAt[sample], samplesAt + seriesEnd[sample]);
+        return SeriesLayout.decode(bytes, samplesAt + sampleAt[sample], samplesAt + seriesEnd[sample]);
     }
 
     /** How many bytes the sample's name and labels take. */

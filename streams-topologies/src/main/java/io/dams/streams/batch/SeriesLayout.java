@@ -189,7 +189,7 @@ public final class SeriesLayout {
         if (all == null) {
             all = new SeriesKey[size()];
             for (int i = 0; i < all.length; i++) {
-                all[i] = SeriesKeys.decode(bytes, offsets[i], offsets[i + 1]);
+                all[i] = decode(bytes, offsets[i], offsets[i + 1]);
             }
             keys = all;
         }
@@ -252,5 +252,18 @@ public final class SeriesLayout {
     @Override
     public String toString() {
         return "SeriesLayout[" + Long.toHexString(id) + ", " + size() + " series]";
+    }
+
+    /** The key of the name and labels in {@code bytes[at, end)}, made anew. */
+    static SeriesKey decode(byte[] bytes, int at, int end) {
+        AvroBatch.Reader in = new AvroBatch.Reader(bytes, at, end);
+        String name = in.readString("sample name");
+        Map<String, String> labels = new HashMap<>();
+        for (long block = in.readBlockCount("sample labels"); block != 0; block = in.readBlockCount("sample labels")) {
+            for (long i = 0; i < block; i++) {
+                labels.put(in.readString("label name"), in.readString("label value"));
+            }
+        }
+        return SeriesKey.of(name, labels);
     }
 }

@@ -150,25 +150,7 @@ public abstract class StateSerde<T> implements Serde<T>, Serializer<T>, Deserial
         return map;
     }
 
-    /** A whole batch, every field of {@link MetricBatch}. */
-    public static void writeBatch(StateOutput out, MetricBatch batch) {
-        writeString(out, batch.getAssetId());
-        writeString(out, batch.getAgentId());
-        out.writeLong(batch.getSeq());
-        writeString(out, batch.getRegion());
-        out.writeLong(batch.getSentAt());
-        out.writeLong(batch.getReceivedAt());
-        out.writeInt(batch.getSamples().size());
-        for (Sample sample : batch.getSamples()) {
-            writeString(out, sample.getName());
-            writeMap(out, sample.getLabels());
-            out.writeLong(sample.getTimestampMs());
-            out.writeDouble(sample.getValue());
-        }
-        writeNullableString(out, batch.getSite());
-        writeMap(out, batch.getTags());
-    }
-
+    /** A whole batch, every field of {@link MetricBatch}, as format 1 of the held batches wrote it. */
     public static MetricBatch readBatch(ByteBuffer in) throws IOException {
         MetricBatch.Builder batch = MetricBatch.newBuilder()
                 .setAssetId(readString(in))

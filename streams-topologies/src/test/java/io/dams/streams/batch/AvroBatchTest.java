@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.avro.Sample;
+import io.dams.streams.LoneStores;
 import io.dams.streams.SeriesKey;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,13 +23,13 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.Test;
 
 class AvroBatchTest {
 
     static final long T = 1_740_823_200_000L;
 
-    final SeriesKeys keys = new SeriesKeys();
 
     /** Batches with awkward contents: no labels, many labels, non-ASCII, negative and huge numbers, site and tags. */
     static List<MetricBatch> awkwardBatches(long seed, int count) {
@@ -79,7 +80,7 @@ class AvroBatchTest {
             long newest = Long.MIN_VALUE;
             for (int i = 0; i < batch.size(); i++) {
                 Sample sample = record.getSamples().get(i);
-                assertThat(batch.series(i, keys)).isEqualTo(SeriesKey.of(sample));
+                assertThat(batch.series(i)).isEqualTo(SeriesKey.of(sample));
                 assertThat(batch.name(i)).isEqualTo(sample.getName());
                 assertThat(batch.timestamp(i)).isEqualTo(sample.getTimestampMs());
                 assertThat(Double.doubleToRawLongBits(batch.value(i)))
@@ -107,7 +108,7 @@ class AvroBatchTest {
         assertThat(batch.toRecord()).isEqualTo(record);
         assertThat(batch.size()).isEqualTo(record.getSamples().size());
         for (int i = 0; i < batch.size(); i++) {
-            assertThat(batch.series(i, keys)).isEqualTo(SeriesKey.of(record.getSamples().get(i)));
+            assertThat(batch.series(i)).isEqualTo(SeriesKey.of(record.getSamples().get(i)));
         }
         assertThat(batch.without(new BitSet()).toRecord()).isEqualTo(record);
     }
@@ -126,7 +127,7 @@ class AvroBatchTest {
                 // Made without reading the batch again: every sample must still be found where it now lies.
                 AvroBatch reread = AvroBatch.read(enriched.toByteArray());
                 for (int i = 0; i < enriched.size(); i++) {
-                    assertThat(enriched.series(i, keys)).isEqualTo(reread.series(i, keys));
+                    assertThat(enriched.series(i)).isEqualTo(reread.series(i));
                     assertThat(enriched.name(i)).isEqualTo(reread.name(i));
                     assertThat(enriched.timestamp(i)).isEqualTo(reread.timestamp(i));
                 }
@@ -200,17 +201,25 @@ class AvroBatchTest {
     }
 
     @Test
-    void shouldGiveOneKeyInstancePerSeriesWhateverTheLabelOrder() {
+    void shouldFindOneLayoutForBatchesOfTheSameSeriesAndEqualKeysWhateverTheLabelOrder() {
         Map<String, String> ab = new LinkedHashMap<>();
         ab.put("a", "1");
         ab.put("b", "2");
         Map<String, String> ba = new LinkedHashMap<>();
         ba.put("b", "2");
         ba.put("a", "1");
-        AvroBatch first = AvroBatch.of(batch("x", "g", 1, "r", List.of(sample("m", ab, T, 1), sample("m", ba, T, 2))));
-        AvroBatch second = AvroBatch.of(batch("y", "g", 2, "r", List.of(sample("m", ab, T, 3))));
-        assertThat(first.series(0, keys)).isEqualTo(first.series(1, keys)).isEqualTo(SeriesKey.of("m", ab));
-        assertThat(second.series(0, keys)).isSameAs(first.series(0, keys));
-        assertThat(keys.remembered()).isEqualTo(2);
+        SeriesLayouts layouts = SeriesLayouts.over(LoneStores.keyValue(SeriesLayouts.STORE, Serdes.ByteArray()));
+        AvroBatch first = AvroBatch.of(batch("x", "g", 1, "r", List.of(sample("m", ab, T, 1), sample("n", T, 2))));
+        AvroBatch second = AvroBatch.of(batch("y", "h", 2, "r", List.of(sample("m", ab, T + 1, 3), sample("n", T, 4))));
+        AvroBatch reordered = AvroBatch.of(batch("x", "g", 3, "r", List.of(sample("m", ba, T, 1), sample("n", T, 2))));
+
+        SeriesLayout layout = layouts.of(first);
+        assertThat(layouts.of(second)).as("other asset, other values, same series").isSameAs(layout);
+        assertThat(layout.size()).isEqualTo(2);
+        assertThat(layout.key(0)).isEqualTo(SeriesKey.of("m", ab)).isEqualTo(first.series(0));
+        SeriesLayout other = layouts.of(reordered);
+        assertThat(other.id()).as("other bytes, another layout").isNotEqualTo(layout.id());
+        assertThat(other.key(0)).as("the same series").isEqualTo(layout.key(0));
+        assertThat(SeriesLayouts.reading(LoneStores.keyValue("empty", Serdes.ByteArray())).get(layout.id())).isNull();
     }
 }

@@ -10,7 +10,6 @@ import io.dams.schemas.avro.MetricBatch;
 import io.dams.schemas.avro.Sample;
 import io.dams.streams.SeriesKey;
 import io.dams.streams.batch.AvroBatch;
-import io.dams.streams.batch.SeriesKeys;
 import io.dams.streams.state.FormatOne;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
