@@ -401,11 +401,6 @@ public final class AvroBatch {
         return end - offset;
     }
 
-    /** Copies its Avro binary into {@code target} at {@code at}. */
-    public void copyTo(byte[] target, int at) {
-        System.arraycopy(bytes, offset, target, at, end - offset);
-    }
-
     /** Its Avro binary, a copy. */
     public byte[] toByteArray() {
         return Arrays.copyOfRange(bytes, offset, end);
