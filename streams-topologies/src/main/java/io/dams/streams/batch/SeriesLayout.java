@@ -1,6 +1,8 @@
 package io.dams.streams.batch;
 
 import io.dams.streams.SeriesKey;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -8,6 +10,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
@@ -105,8 +108,7 @@ public final class SeriesLayout {
         return h ^ (h >>> 33);
     }
 
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     public long id() {
         return id;
@@ -128,11 +130,6 @@ public final class SeriesLayout {
             }
         }
         return true;
-    }
-
-    /** Whether these are exactly {@code series}, in this order. */
-    boolean matches(List<SeriesKey> series) {
-        return series.equals(Arrays.asList(keys()));
     }
 
     /** The key of series {@code i}. */
@@ -242,7 +239,7 @@ public final class SeriesLayout {
 
     /** The distinct series of these layouts, in key order. */
     public static List<SeriesKey> union(Collection<SeriesLayout> layouts) {
-        java.util.TreeSet<SeriesKey> all = new java.util.TreeSet<>();
+        TreeSet<SeriesKey> all = new TreeSet<>();
         for (SeriesLayout layout : layouts) {
             all.addAll(Arrays.asList(layout.keys()));
         }

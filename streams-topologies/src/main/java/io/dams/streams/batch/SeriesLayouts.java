@@ -1,6 +1,7 @@
 package io.dams.streams.batch;
 
 import io.dams.streams.SeriesKey;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +135,7 @@ public final class SeriesLayouts {
 
     /** Deletes the stored layouts that {@code inUse} says no longer anyone refers to; returns how many. */
     public int forgetUnused(Predicate<Long> inUse) {
-        List<String> unused = new java.util.ArrayList<>();
+        List<String> unused = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> all = writes.all()) {
             while (all.hasNext()) {
                 KeyValue<String, byte[]> layout = all.next();

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -262,7 +263,7 @@ final class LatestValues {
     @Override
     public boolean equals(Object o) {
         return o instanceof LatestValues other && Arrays.equals(bytes, other.bytes)
-                && java.util.Objects.equals(legacy, other.legacy);
+                && Objects.equals(legacy, other.legacy);
     }
 
     @Override

@@ -59,6 +59,13 @@ final class SlotAggregates {
         }
     }
 
+    /** Takes in every slot of {@code later}, an aggregate over the same layout. */
+    void mergeAll(SlotAggregates later) {
+        for (int slot = 0; slot < size(); slot++) {
+            merge(slot, later, slot);
+        }
+    }
+
     /** Takes in slot {@code from} of {@code other}. */
     void merge(int slot, SlotAggregates other, int from) {
         merge(slot, other.min[from], other.max[from], other.sum[from], other.count[from], other.last[from],

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -282,14 +283,10 @@ final class WindowAggregator implements Processor<String, AvroBatch, String, Rol
             SlotAggregates before = new SlotAggregates(layouts.require(entry.layoutId).size());
             entry.addTo(before);
             byLayout.put(entry.layoutId, before);
-            SlotAggregates later = byLayout.get(minute.layout().id());
-            if (later == null) {
-                byLayout.put(minute.layout().id(), minute.aggregates());
-            } else {
-                for (int slot = 0; slot < later.size(); slot++) {
-                    later.merge(slot, minute.aggregates(), slot);
-                }
-            }
+            byLayout.merge(minute.layout().id(), minute.aggregates(), (earlier, later) -> {
+                earlier.mergeAll(later);
+                return earlier;
+            });
             hour = window(minute.region(), byLayout);
         }
         hours.put(key, WindowEntry.aggregates(hour.region(), hour.layout().id(), hour.aggregates()));
@@ -341,8 +338,8 @@ final class WindowAggregator implements Processor<String, AvroBatch, String, Rol
         }
     }
 
-    private int moveLegacy(KeyValueStore<Bytes, WindowAggregate> from, java.util.function.BiFunction<Long, String,
-            Bytes> newKey, KeyValueStore<Bytes, byte[]> to) {
+    private int moveLegacy(KeyValueStore<Bytes, WindowAggregate> from, BiFunction<Long, String, Bytes> newKey,
+                           KeyValueStore<Bytes, byte[]> to) {
         List<KeyValue<Bytes, WindowAggregate>> all = new ArrayList<>();
         try (KeyValueIterator<Bytes, WindowAggregate> it = from.all()) {
             it.forEachRemaining(all::add);
